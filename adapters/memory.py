@@ -1,0 +1,206 @@
+"""An in-memory chat that records every send: the test double, and the console's engine.
+
+`ChatDriver` speaks as users (`as_user("ana").says(...)`, `.runs("/setup ...")`,
+`.replies(...)`, `.clicks(...)`), so feature tests read like what members do.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from bot.app import StudyBot
+from bot.commands import parse_command_line
+from bot.domain import (
+    Button,
+    Capabilities,
+    ChannelRef,
+    Destination,
+    Form,
+    InteractionRef,
+    MessageRef,
+    Outgoing,
+    Reply,
+    UserRef,
+)
+from bot.events import (
+    ButtonPressed,
+    CommandInvoked,
+    FormSubmitted,
+    MessageDeleted,
+    MessageEdited,
+    MessagePosted,
+)
+
+
+@dataclass(frozen=True)
+class Sent:
+    """One message the bot sent. `number` is its place in the transcript, from 1."""
+
+    number: int
+    message_id: str
+    text: str
+    channel: ChannelRef | None
+    thread_id: str | None = None  # in a thread
+    to_user: UserRef | None = None  # privately to this user
+    opened_thread: str | None = None  # the thread this message opened
+    buttons: tuple[Button, ...] = ()
+    mentions: tuple[UserRef, ...] = ()
+    nonce: str | None = None
+
+    @property
+    def private(self) -> bool:
+        return self.to_user is not None
+
+
+@dataclass
+class OpenedForm:
+    interaction: InteractionRef
+    form: Form
+
+
+class MemoryChat:
+    """A ChatPort that keeps everything in lists."""
+
+    def __init__(self, capabilities: Capabilities | None = None) -> None:
+        self._caps = capabilities or Capabilities(max_message_length=4000)
+        self.sent: list[Sent] = []
+        self.forms: list[OpenedForm] = []
+        self._ids = itertools.count(1)
+        self.listeners: list[Callable[[Sent], None]] = []
+
+    @property
+    def capabilities(self) -> Capabilities:
+        return self._caps
+
+    def _record(self, sent: Sent) -> Sent:
+        self.sent.append(sent)
+        for listener in self.listeners:
+            listener(sent)
+        return sent
+
+    async def send(self, dest: Destination, message: Outgoing) -> MessageRef:
+        n = len(self.sent) + 1
+        mid = f"m{next(self._ids)}"
+        opened = f"t{mid}" if message.thread_name and dest.thread_id is None and dest.user is None else None
+        self._record(
+            Sent(
+                number=n,
+                message_id=mid,
+                text=message.text,
+                channel=dest.channel,
+                thread_id=dest.thread_id,
+                to_user=dest.user,
+                opened_thread=opened,
+                buttons=message.buttons,
+                mentions=message.mentions,
+                nonce=message.nonce,
+            )
+        )
+        channel = dest.channel or ChannelRef(dest.user.tenant if dest.user else "", f"dm-{mid}")
+        return MessageRef(channel, mid, opened or dest.thread_id)
+
+    async def respond(self, interaction: InteractionRef, reply: Reply) -> MessageRef | None:
+        if reply.private or interaction.channel is None:
+            dest = Destination.to_user(interaction.user)
+            if interaction.channel is not None:
+                dest = Destination(channel=interaction.channel, user=interaction.user)
+        else:
+            dest = Destination.to_channel(interaction.channel)
+        return await self.send(dest, Outgoing(reply.text, buttons=reply.buttons))
+
+    async def open_form(self, interaction: InteractionRef, form: Form) -> None:
+        self.forms.append(OpenedForm(interaction, form))
+
+    # -- reading the transcript ---------------------------------------------------
+
+    def in_channel(self, channel: ChannelRef | None = None) -> list[Sent]:
+        return [s for s in self.sent if s.thread_id is None and s.to_user is None and (channel is None or s.channel == channel)]
+
+    def in_thread(self, thread_id: str) -> list[Sent]:
+        return [s for s in self.sent if s.thread_id == thread_id and s.to_user is None]
+
+    def to(self, user_id: str) -> list[Sent]:
+        return [s for s in self.sent if s.to_user is not None and s.to_user.user_id == user_id]
+
+    def posts(self) -> list[Sent]:
+        """Messages that opened a thread: the daily questions."""
+        return [s for s in self.sent if s.opened_thread]
+
+    def by_number(self, number: int) -> Sent:
+        if not 1 <= number <= len(self.sent):
+            raise KeyError(f"there is no message [{number}]")
+        return self.sent[number - 1]
+
+
+class ChatDriver:
+    """Plays members against a StudyBot over a MemoryChat."""
+
+    def __init__(self, bot: StudyBot, chat: MemoryChat, channel: ChannelRef, admins: set[str] | None = None) -> None:
+        self.bot = bot
+        self.chat = chat
+        self.channel = channel
+        self.admins = admins if admins is not None else {"you"}
+        self._ids = itertools.count(1)
+
+    def as_user(self, name: str, *, admin: bool | None = None) -> UserActions:
+        is_admin = name in self.admins if admin is None else admin
+        return UserActions(self, UserRef(self.channel.tenant, f"u-{name}", name, is_admin))
+
+    def next_id(self, prefix: str) -> str:
+        return f"{prefix}{next(self._ids)}"
+
+    def thread_of(self, post_number: int | None = None) -> str:
+        """The thread of post N (its transcript number), or of the newest post."""
+        if post_number is None:
+            posts = self.chat.posts()
+            if not posts:
+                raise LookupError("no question has been posted yet, so there is no thread to reply in")
+            return posts[-1].opened_thread or ""
+        sent = self.chat.by_number(post_number)
+        if not sent.opened_thread:
+            raise LookupError(f"message [{post_number}] did not open a thread")
+        return sent.opened_thread
+
+
+@dataclass
+class UserActions:
+    driver: ChatDriver
+    user: UserRef
+    _last: list[str] = field(default_factory=list)
+
+    def _interaction(self) -> InteractionRef:
+        return InteractionRef(self.driver.next_id("i"), self.user, self.driver.channel)
+
+    async def runs(self, line: str) -> None:
+        path, options = parse_command_line(line)
+        await self.driver.bot.handle(CommandInvoked(self._interaction(), path, options))
+
+    async def says(self, text: str, *, thread_id: str | None = None) -> str:
+        mid = self.driver.next_id("u")
+        await self.driver.bot.handle(MessagePosted(self.driver.channel, mid, thread_id, self.user, text))
+        return mid
+
+    async def replies(self, text: str, *, to: int | None = None) -> str:
+        """Reply in the thread of post `to` (transcript number), or of the newest post."""
+        return await self.says(text, thread_id=self.driver.thread_of(to))
+
+    async def edits(self, message_id: str, text: str, *, to: int | None = None) -> None:
+        thread = self.driver.thread_of(to)
+        await self.driver.bot.handle(MessageEdited(self.driver.channel, message_id, thread, self.user, text))
+
+    async def deletes(self, message_id: str, *, to: int | None = None) -> None:
+        thread = self.driver.thread_of(to)
+        await self.driver.bot.handle(MessageDeleted(self.driver.channel, message_id, thread))
+
+    async def clicks(self, number: int, label: str) -> None:
+        sent = self.driver.chat.by_number(number)
+        button = next((b for b in sent.buttons if b.label.lower() == label.lower()), None)
+        if button is None:
+            raise LookupError(f"message [{number}] has no button {label!r}")
+        ref = MessageRef(self.driver.channel, sent.message_id)
+        await self.driver.bot.handle(ButtonPressed(self._interaction(), button.custom_id, ref))
+
+    async def submits(self, custom_id: str, **values: str) -> None:
+        await self.driver.bot.handle(FormSubmitted(self._interaction(), custom_id, dict(values)))

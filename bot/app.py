@@ -1,0 +1,108 @@
+"""The composition root: builds the core from its parts and routes events to features."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from bot.commands import CommandContext, CommandError, CommandRegistry, CommandSpec, Option, OptionType
+from bot.domain import Reply
+from bot.events import (
+    ButtonPressed,
+    CommandInvoked,
+    Event,
+    FormSubmitted,
+    MessageDeleted,
+    MessageEdited,
+    MessagePosted,
+)
+from bot.features import admin, answers, daily
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+
+class StudyBot:
+    """The chat-agnostic bot. Adapters feed it events; a scheduler calls `run_due`."""
+
+    def __init__(self, services: Services, *, default_pack: str) -> None:
+        self.svc = services
+        self.commands = CommandRegistry()
+        admin.register(self.commands, services, default_pack)
+        self.commands.add(
+            CommandSpec(
+                ("help",),
+                "List the commands, or explain one.",
+                (Option("command", OptionType.string, "a command name, e.g. setup"),),
+            ),
+            self._help,
+        )
+
+    async def handle(self, event: Event) -> None:
+        try:
+            await self._route(event)
+        except Exception:
+            log.exception("event failed", extra={"event": type(event).__name__})
+            interaction = getattr(event, "interaction", None)
+            if interaction is not None:
+                await self.svc.chat.respond(
+                    interaction,
+                    Reply("Something went wrong on our side; anything you wrote was kept. Please try again."),
+                )
+
+    async def _route(self, event: Event) -> None:
+        match event:
+            case CommandInvoked():
+                await self._command(event)
+            case MessagePosted():
+                await answers.on_thread_message(self.svc, event)
+            case MessageEdited():
+                await answers.on_thread_edit(self.svc, event)
+            case MessageDeleted():
+                await answers.on_thread_delete(self.svc, event)
+            case ButtonPressed():
+                kind, _, arg = event.custom_id.partition(":")
+                if kind == daily.ANSWER_BUTTON and arg.isdigit():
+                    await answers.on_answer_button(self.svc, event, int(arg))
+            case FormSubmitted():
+                kind, _, arg = event.custom_id.partition(":")
+                if kind == daily.ANSWER_BUTTON and arg.isdigit():
+                    await answers.on_answer_form(self.svc, event, int(arg))
+
+    async def _command(self, event: CommandInvoked) -> None:
+        try:
+            spec = self.commands.resolve(event.path)
+            user = event.interaction.user
+            if spec.admin and not user.is_admin:
+                raise CommandError(
+                    f"/{spec.name} is for admins only (Discord: Manage Server; Slack: workspace admins "
+                    "or the configured list)."
+                )
+            options = self.commands.coerce(spec, event.options)
+            reply = await self.commands.handlers[spec.path](CommandContext(event.interaction, spec, options))
+        except CommandError as err:
+            reply = Reply(str(err))
+        await self.svc.chat.respond(event.interaction, reply)
+
+    async def _help(self, ctx: CommandContext) -> Reply:
+        name = str(ctx.options.get("command", "")).strip().lstrip("/")
+        if name:
+            specs = [s for s in self.commands.all() if s.name == name or s.path[0] == name]
+            if not specs:
+                raise CommandError(f"There is no command /{name}. Try /help for the list.")
+            lines = []
+            for s in specs:
+                lines.append(f"{s.usage()}{'  (admin)' if s.admin else ''}\n  {s.help}")
+                lines += [f"  {o.name}: {o.help}" + (f" ({', '.join(o.choices)})" if o.choices else "") for o in s.options]
+            return Reply("\n".join(lines))
+        lines = ["Commands:"]
+        for s in self.commands.all():
+            lines.append(f"/{s.name}: {s.help}{' (admin)' if s.admin else ''}")
+        lines.append("Answer the daily question by replying in its thread. /help <command> for details.")
+        return Reply("\n".join(lines))
+
+    async def run_due(self) -> None:
+        await daily.run_due(self.svc)
+
+    async def next_due(self, after: datetime) -> datetime | None:
+        return await daily.next_due(self.svc, after)

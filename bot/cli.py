@@ -1,0 +1,167 @@
+"""The `studybot` command: run the bot, migrate the database, check content packs."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+from bot.content import PackError, load_pack, load_packs
+from bot.settings import Settings
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="studybot", description="A study bot for interview preparation.")
+    sub = p.add_subparsers(metavar="COMMAND")
+
+    run = sub.add_parser("run", help="start the bot (console by default; Discord or Slack from the environment)")
+    run.add_argument("--adapter", choices=["auto", "console", "discord", "slack"], help="force an adapter")
+    _db_args(run)
+    run.add_argument("--now", help="console only: start the simulated clock at this ISO time")
+    run.add_argument("--http-port", type=int, help="Slack only: serve HTTP mode on this port")
+    run.set_defaults(func=_run)
+
+    db = sub.add_parser("db", help="database maintenance")
+    db_sub = db.add_subparsers(metavar="ACTION")
+    up = db_sub.add_parser("upgrade", help="apply migrations up to the newest")
+    _db_args(up)
+    up.set_defaults(func=_db_upgrade)
+
+    content = sub.add_parser("content", help="content packs")
+    c_sub = content.add_subparsers(metavar="ACTION")
+    val = c_sub.add_parser("validate", help="check packs; exits non-zero with every problem found")
+    val.add_argument("paths", nargs="*", type=Path, help="pack folders or content roots (default: all installed)")
+    val.set_defaults(func=_content_validate)
+    lst = c_sub.add_parser("list", help="list installed packs")
+    lst.set_defaults(func=_content_list)
+    return p
+
+
+def _db_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--db", help="a SQLAlchemy URL or a SQLite file path (default: $STUDYBOT_DB_URL or data/studybot.db)")
+    p.add_argument("--data", type=Path, help="the data folder (default: $STUDYBOT_DATA or ./data)")
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides: dict[str, object] = {}
+    if getattr(args, "db", None):
+        overrides["STUDYBOT_DB_URL"] = args.db
+    if getattr(args, "data", None):
+        overrides["STUDYBOT_DATA"] = args.data
+    if getattr(args, "adapter", None):
+        overrides["STUDYBOT_ADAPTER"] = args.adapter
+    return Settings(**overrides)  # type: ignore[arg-type]
+
+
+def _content_validate(args: argparse.Namespace) -> int:
+    roots = args.paths or Settings().content_roots()
+    ok = True
+    for root in roots:
+        try:
+            if (root / "pack.yaml").exists():
+                print(f"ok: {load_pack(root).summary()}")
+            else:
+                packs = load_packs([root])
+                if not packs:
+                    print(f"{root}: no pack found (a pack is a folder with a pack.yaml)", file=sys.stderr)
+                    ok = False
+                for pack in packs.values():
+                    print(f"ok: {pack.summary()}")
+        except PackError as err:
+            ok = False
+            for problem in err.problems:
+                print(f"error: {problem}", file=sys.stderr)
+    return 0 if ok else 1
+
+
+def _content_list(args: argparse.Namespace) -> int:
+    try:
+        packs = load_packs(Settings().content_roots())
+    except PackError as err:
+        print("\n".join(f"error: {p}" for p in err.problems), file=sys.stderr)
+        return 1
+    for pack in packs.values():
+        print(f"{pack.id}\t{pack.info.version}\t{pack.info.title}\t{pack.path}")
+    return 0
+
+
+def _db_upgrade(args: argparse.Namespace) -> int:
+    from bot.runtime import open_store
+    from bot.storage.engine import redact
+
+    async def go() -> str:
+        store, url = await open_store(_settings(args))
+        await store.close()
+        return url
+
+    url = asyncio.run(go())
+    print(f"database is up to date: {redact(url)}")
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    from bot.logs import setup_logging
+
+    settings = _settings(args)
+    adapter = settings.pick_adapter()
+    setup_logging(settings.log_level if adapter != "console" else "WARNING", settings.log_format)
+    if adapter == "console":
+        start = _parse_now(args.now) if args.now else None
+        return asyncio.run(_run_console(settings, start))
+    print(
+        f"studybot: the {adapter} adapter is not part of this build yet; "
+        "run with --adapter console, or unset the tokens.",
+        file=sys.stderr,
+    )
+    return 2
+
+
+def _parse_now(value: str) -> datetime:
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        raise SystemExit(f"studybot: --now {value!r} is not an ISO time like 2026-12-01T08:00+00:00") from None
+    if when.tzinfo is None:
+        raise SystemExit("studybot: --now needs a zone offset, e.g. 2026-12-01T08:00+00:00 or ...Z")
+    return when
+
+
+async def _run_console(settings: Settings, start: datetime | None) -> int:
+    from adapters.console import Console, default_zone
+    from adapters.memory import MemoryChat
+    from bot.clock import ShiftedClock
+    from bot.runtime import start as start_runtime
+
+    chat = MemoryChat()
+    clock = ShiftedClock(start)
+    runtime = await start_runtime(settings, chat, clock)
+    console = Console(runtime.bot, chat, clock)
+    interactive = sys.stdin.isatty()
+    try:
+        if interactive:
+            console.say("studybot console: #study. /help lists commands; '> text' answers in the thread; "
+                        "/clock +1d moves time; Ctrl-D quits.")
+        await console.ensure_channel(default_zone())
+        await console.run(sys.stdin, interactive=interactive)
+    finally:
+        await runtime.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,5 @@
+"""Content packs: the schema, the loader and the lookups the features use."""
+
+from bot.content.loader import Pack, PackError, load_pack, load_packs
+
+__all__ = ["Pack", "PackError", "load_pack", "load_packs"]

@@ -1,0 +1,64 @@
+"""What comes into the core. Adapters map platform payloads to these with pure functions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.domain import ChannelRef, InteractionRef, MessageRef, UserRef
+
+OptionValue = str | int | bool
+
+
+@dataclass(frozen=True, slots=True)
+class CommandInvoked:
+    interaction: InteractionRef
+    # The command's path: ("setup",) or ("prep", "set").
+    path: tuple[str, ...]
+    # Raw or typed values; the core coerces them against the command's declared options.
+    options: dict[str, OptionValue] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class MessagePosted:
+    channel: ChannelRef
+    message_id: str
+    thread_id: str | None
+    user: UserRef
+    text: str
+
+    @property
+    def ref(self) -> MessageRef:
+        return MessageRef(self.channel, self.message_id, self.thread_id)
+
+
+@dataclass(frozen=True, slots=True)
+class MessageEdited:
+    channel: ChannelRef
+    message_id: str
+    thread_id: str | None
+    user: UserRef
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class MessageDeleted:
+    channel: ChannelRef
+    message_id: str
+    thread_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ButtonPressed:
+    interaction: InteractionRef
+    custom_id: str
+    message: MessageRef | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FormSubmitted:
+    interaction: InteractionRef
+    custom_id: str
+    values: dict[str, str]
+
+
+Event = CommandInvoked | MessagePosted | MessageEdited | MessageDeleted | ButtonPressed | FormSubmitted

@@ -1,0 +1,1 @@
+"""One module per capability; each works over events and scheduler ticks through Services."""

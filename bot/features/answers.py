@@ -1,0 +1,127 @@
+"""F2: a member's reply in a question's thread is their answer; the Answer button's form is
+the other way in. The answer is stored before anything else happens, so nothing is lost."""
+
+from __future__ import annotations
+
+from bot.domain import Destination, Form, FormField, InteractionRef, Outgoing, Reply
+from bot.events import ButtonPressed, FormSubmitted, MessageDeleted, MessageEdited, MessagePosted
+from bot.features.daily import ANSWER_BUTTON
+from bot.services import Services
+from bot.storage.records import Post
+from bot.text import clean, defang, quote, words
+
+EMPTY_HINT = (
+    "That reply was empty. Write your answer as a reply in this thread "
+    "(or press Answer on the question) and it will be saved."
+)
+
+
+def _is_late(svc: Services, post: Post) -> bool:
+    return post.closed_at is not None or (post.closes_at is not None and svc.clock.now() > post.closes_at)
+
+
+def _ack(name: str, text: str, *, late: bool, verb: str = "Saved") -> str:
+    tail = " It came in after the window closed, so it is marked late." if late else ""
+    return f"✅ Answer from {defang(name)} {verb.lower()} ({words(text):,} words).{tail}\n{quote(text)}"
+
+
+async def on_thread_message(svc: Services, event: MessagePosted) -> None:
+    if event.thread_id is None:
+        return
+    post = await svc.store.post_by_thread(event.channel, event.thread_id)
+    if post is None:
+        return  # a thread that is not a question's
+    thread = Destination.to_thread(event.channel, event.thread_id)
+    text = clean(event.text)
+    if not text.strip():
+        await svc.chat.send(thread, Outgoing(EMPTY_HINT))
+        return
+    late = _is_late(svc, post)
+    stored = await svc.store.add_answer(
+        post, user_id=event.user.user_id, user_name=event.user.name,
+        message_id=event.message_id, text=text, late=late, now=svc.clock.now(),
+    )
+    if stored is None:
+        return  # the platform delivered this message twice; it is saved already
+    await svc.chat.send(thread, Outgoing(_ack(event.user.name, text, late=late)))
+
+
+async def on_thread_edit(svc: Services, event: MessageEdited) -> None:
+    if event.thread_id is None:
+        return
+    post = await svc.store.post_by_thread(event.channel, event.thread_id)
+    if post is None:
+        return
+    thread = Destination.to_thread(event.channel, event.thread_id)
+    text = clean(event.text)
+    if not text.strip():
+        await svc.chat.send(thread, Outgoing("That edit left the reply empty; the earlier answer is kept."))
+        return
+    now = svc.clock.now()
+    if not await svc.store.edit_answer(post, event.message_id, text, now):
+        # An edit of a reply we never stored (it was empty before): it is an answer now.
+        await svc.store.add_answer(
+            post, user_id=event.user.user_id, user_name=event.user.name,
+            message_id=event.message_id, text=text, late=_is_late(svc, post), now=now,
+        )
+    await svc.chat.send(thread, Outgoing(_ack(event.user.name, text, late=False, verb="Updated")))
+
+
+async def on_thread_delete(svc: Services, event: MessageDeleted) -> None:
+    if event.thread_id is None:
+        return
+    post = await svc.store.post_by_thread(event.channel, event.thread_id)
+    if post is None or not await svc.store.delete_answer(post, event.message_id):
+        return
+    await svc.chat.send(
+        Destination.to_thread(event.channel, event.thread_id),
+        Outgoing("🗑️ A reply was deleted, so that answer no longer counts."),
+    )
+
+
+def answer_form(post_id: int) -> Form:
+    return Form(
+        custom_id=f"{ANSWER_BUTTON}:{post_id}",
+        title="Your answer",
+        fields=(FormField("answer", "Your answer", long=True, placeholder="Situation, task, action, result…"),),
+    )
+
+
+async def on_answer_button(svc: Services, event: ButtonPressed, post_id: int) -> None:
+    post = await _post_for(svc, event.interaction, post_id)
+    if post is None:
+        await svc.chat.respond(event.interaction, Reply("That question is no longer available."))
+        return
+    if svc.chat.capabilities.modals:
+        await svc.chat.open_form(event.interaction, answer_form(post_id))
+    else:
+        await svc.chat.respond(event.interaction, Reply("Reply in the question's thread with your answer."))
+
+
+async def on_answer_form(svc: Services, event: FormSubmitted, post_id: int) -> None:
+    post = await _post_for(svc, event.interaction, post_id)
+    text = clean(event.values.get("answer", ""))
+    if post is None:
+        await svc.chat.respond(
+            event.interaction,
+            Reply(f"That question is no longer available, so this was not saved. Your text:\n{quote(text, 1500)}"),
+        )
+        return
+    if not text.strip():
+        await svc.chat.respond(event.interaction, Reply("The answer was empty, so nothing was saved."))
+        return
+    late = _is_late(svc, post)
+    user = event.interaction.user
+    await svc.store.add_answer(
+        post, user_id=user.user_id, user_name=user.name,
+        message_id=f"form-{event.interaction.interaction_id}", text=text, late=late, now=svc.clock.now(),
+    )
+    await svc.chat.respond(event.interaction, Reply(_ack(user.name, text, late=late)))
+
+
+async def _post_for(svc: Services, interaction: InteractionRef, post_id: int) -> Post | None:
+    if interaction.channel is None:
+        return None
+    post = await svc.store.get_post(interaction.channel.tenant, post_id)
+    # A button from another workspace's post must not reach this one's data.
+    return post if post and post.channel.channel_id == interaction.channel.channel_id else None

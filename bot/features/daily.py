@@ -1,0 +1,262 @@
+"""F1: the daily question. Claims a slot in the database before it posts, so a restart or a
+second instance never posts twice, and a slot missed while down is caught up or skipped
+with a notice, never silently."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+
+from bot.content import Pack
+from bot.content.schema import Phase, Question
+from bot.domain import Button, Destination, Outgoing
+from bot.features.questions import choose_question, phase_on
+from bot.services import Services
+from bot.storage.records import ChannelSettings, Post
+from bot.text import defang, shorten
+from bot.timing import describe, is_posting_day, local_date, local_slot
+
+log = logging.getLogger(__name__)
+
+ANSWER_BUTTON = "answer"
+
+
+def slot_for(settings: ChannelSettings, day: date) -> datetime:
+    return local_slot(day, settings.post_time, settings.timezone)
+
+
+def latest_slot(settings: ChannelSettings, now: datetime) -> tuple[date, datetime] | None:
+    """The most recent posting slot at or before `now` (looking back a week)."""
+    today = local_date(now, settings.timezone)
+    for back in range(8):
+        day = today - timedelta(days=back)
+        if is_posting_day(day, settings.weekdays):
+            at = slot_for(settings, day)
+            if at <= now:
+                return day, at
+    return None
+
+
+def next_slot(settings: ChannelSettings, after: datetime) -> datetime | None:
+    """The first posting slot strictly after `after`."""
+    today = local_date(after, settings.timezone)
+    for ahead in range(9):
+        day = today + timedelta(days=ahead)
+        if is_posting_day(day, settings.weekdays):
+            at = slot_for(settings, day)
+            if at > after:
+                return at
+    return None
+
+
+async def run_due(svc: Services) -> None:
+    """Everything due by now: each channel's slot, then the windows that closed."""
+    for settings in await svc.store.list_channels(active_only=True):
+        try:
+            await post_due_slot(svc, settings)
+        except Exception:  # one broken channel must not stop the others
+            log.exception("posting failed", extra={"channel": settings.channel.channel_id})
+    await close_due_windows(svc)
+
+
+async def next_due(svc: Services, after: datetime) -> datetime | None:
+    """When there is next something to do, strictly after `after`."""
+    times = [
+        t
+        for s in await svc.store.list_channels(active_only=True)
+        if (t := next_slot(s, after)) is not None
+    ]
+    close = await svc.store.next_close_time()
+    if close is not None and close > after:
+        times.append(close)
+    return min(times, default=None)
+
+
+async def post_due_slot(svc: Services, settings: ChannelSettings) -> Post | None:
+    """Post this channel's latest slot if nobody has; returns the post when this call made it."""
+    now = svc.clock.now()
+    found = latest_slot(settings, now)
+    if found is None:
+        return None
+    day, at = found
+    first_day = settings.created_at is not None and day == local_date(settings.created_at, settings.timezone)
+    if settings.created_at is not None and day < local_date(settings.created_at, settings.timezone):
+        return None  # the channel did not exist yet
+    existing = await svc.store.get_slot(settings.channel, day.isoformat())
+    if existing is not None:
+        return await _retry_stale(svc, settings, existing, now)
+    overdue = now - at
+    if not first_day and overdue > timedelta(minutes=settings.grace_minutes):
+        await _skip(svc, settings, day, at, now)
+        return None
+    late = not first_day and overdue > svc.tuning.late_after
+    post_id = await svc.store.claim_slot(
+        settings.channel,
+        day.isoformat(),
+        day,
+        claimer=svc.tuning.instance_id,
+        now=now,
+        lease_until=now + svc.tuning.lease,
+        late=late,
+    )
+    if post_id is None:
+        return None  # another instance got there first
+    return await _send_post(svc, settings, post_id, day, late=late)
+
+
+async def post_now(svc: Services, settings: ChannelSettings) -> Post:
+    """An admin's post-now: today's slot early if it is free, else an extra question."""
+    now = svc.clock.now()
+    today = local_date(now, settings.timezone)
+    slot = today.isoformat()
+    if not is_posting_day(today, settings.weekdays) or await svc.store.get_slot(settings.channel, slot):
+        slot = f"extra-{now:%Y%m%dT%H%M%S}"
+    post_id = None
+    for attempt in range(5):  # two admins in the same second get distinct extra slots
+        name = slot if attempt == 0 else f"{slot}-{attempt}"
+        post_id = await svc.store.claim_slot(
+            settings.channel, name, today, claimer=svc.tuning.instance_id,
+            now=now, lease_until=now + svc.tuning.lease, late=False,
+        )
+        if post_id is not None:
+            break
+    if post_id is None:
+        raise RuntimeError("could not claim a slot for post-now")
+    return await _send_post(svc, settings, post_id, today, late=False)
+
+
+async def _retry_stale(svc: Services, settings: ChannelSettings, post: Post, now: datetime) -> Post | None:
+    """A claim left 'sending' (its process died) or 'failed' past its lease is taken over."""
+    if post.status not in ("sending", "failed") or post.lease_until > now:
+        return None
+    if not await svc.store.take_over(post, claimer=svc.tuning.instance_id, now=now, lease_until=now + svc.tuning.lease):
+        return None
+    return await _send_post(svc, settings, post.id, post.local_date, late=post.late)
+
+
+async def _skip(svc: Services, settings: ChannelSettings, day: date, at: datetime, now: datetime) -> None:
+    post_id = await svc.store.claim_slot(
+        settings.channel, day.isoformat(), day, claimer=svc.tuning.instance_id,
+        now=now, lease_until=now, late=True, status="skipped",
+    )
+    if post_id is None:
+        return
+    upcoming = next_slot(settings, now)
+    when = f" The next question comes {describe(upcoming, settings.timezone)}." if upcoming else ""
+    await svc.chat.send(
+        Destination.to_channel(settings.channel),
+        Outgoing(
+            f"⏭️ The question for {describe(at, settings.timezone)} was skipped: the bot was offline "
+            f"and it is now past the {settings.grace_minutes // 60}h catch-up window.{when}"
+        ),
+    )
+
+
+async def _send_post(svc: Services, settings: ChannelSettings, post_id: int, day: date, *, late: bool) -> Post:
+    pack = svc.pack(settings.pack_id)
+    if pack is None:
+        await svc.store.set_post_status(settings.channel.tenant, post_id, "failed", error=f"pack {settings.pack_id!r} is not installed")
+        raise LookupError(f"pack {settings.pack_id!r} is not installed")
+    ref = settings.channel
+    uses = await svc.store.question_uses(ref)
+    posted = await svc.store.count_posts(ref)
+    phase, days_to_go = phase_on(pack, settings.cohort_date, day)
+    question = choose_question(pack, uses, posted, phase, salt=f"{ref.tenant}/{ref.channel_id}")
+    now = svc.clock.now()
+    closes_at = now + timedelta(minutes=settings.window_minutes)
+    text = render_post(pack, question, day, phase, days_to_go, closes_at, settings.timezone, late=late)
+    try:
+        sent = await svc.chat.send(
+            Destination.to_channel(ref),
+            Outgoing(
+                text,
+                buttons=(_answer_button(post_id),),
+                thread_name=f"{day:%d %b}: {shorten(question.prompt, 60)}",
+                nonce=f"studybot-{ref.channel_id}-{post_id}",
+            ),
+        )
+    except Exception as err:
+        await svc.store.set_post_status(ref.tenant, post_id, "failed", error=repr(err)[:500])
+        raise
+    await svc.store.finish_post(
+        ref.tenant, post_id, question_id=question.id, message_id=sent.message_id,
+        thread_id=sent.thread_id, posted_at=now, closes_at=closes_at,
+    )
+    post = await svc.store.get_post(ref.tenant, post_id)
+    assert post is not None
+    return post
+
+
+def _answer_button(post_id: int) -> Button:
+    return Button(f"{ANSWER_BUTTON}:{post_id}", "Answer")
+
+
+def render_post(
+    pack: Pack, q: Question, day: date, phase: Phase | None, days_to_go: int | None,
+    closes_at: datetime, zone: str, *, late: bool,
+) -> str:
+    head = f"📌 Question of the day · {day:%a} {day.day} {day:%b}"
+    if phase is not None and days_to_go is not None:
+        head += f" · {phase.name} ({_countdown(days_to_go)})"
+    tags = [q.kind.value.capitalize(), q.difficulty.value]
+    tags += [(pr.name if (pr := pack.principle(p)) else p) for p in q.principles]
+    tags += q.topics
+    lines = [head]
+    if late:
+        lines.append("(posted late: the bot was offline at the posting time)")
+    lines += [
+        "",
+        q.prompt.strip(),
+        "",
+        " · ".join(tags),
+        f"Reply in the thread below with your answer, or press Answer. "
+        f"Answers close {describe(closes_at, zone)}.",
+    ]
+    return "\n".join(lines)
+
+
+def _countdown(days: int) -> str:
+    if days > 1:
+        return f"{days} days to the interview"
+    if days == 1:
+        return "the interview is tomorrow"
+    if days == 0:
+        return "the interview is today"
+    return f"{-days} days after the interview"
+
+
+async def close_due_windows(svc: Services) -> None:
+    for post in await svc.store.posts_to_close(svc.clock.now()):
+        if not await svc.store.mark_closed(post.channel.tenant, post.id, svc.clock.now()):
+            continue  # another instance closed it
+        await _send_summary(svc, post)
+
+
+async def _send_summary(svc: Services, post: Post) -> None:
+    settings = await svc.store.get_channel(post.channel)
+    pack = svc.pack(settings.pack_id) if settings else None
+    question = pack.question(post.question_id) if pack and post.question_id else None
+    answers = await svc.store.answers_for(post)
+    on_time = _names(a.user_name for a in answers if not a.late)
+    late = _names(a.user_name for a in answers if a.late)
+    if not answers:
+        lines = ["⏰ Answers are closed. Nobody answered this one; it comes round again once the pack is used up."]
+    else:
+        count = len({a.user_id for a in answers})
+        who = ", ".join(on_time) or "nobody on time"
+        lines = [f"⏰ Answers are closed. {count} answered: {who}."]
+        if late:
+            lines.append(f"Late: {', '.join(late)}.")
+    if question is not None and question.model_answer:
+        lines += ["", "Model answer outline:", *(f"• {b}" for b in question.model_answer)]
+    if post.thread_id:
+        dest = Destination.to_thread(post.channel, post.thread_id)
+    else:
+        dest = Destination.to_channel(post.channel)
+    await svc.chat.send(dest, Outgoing("\n".join(lines)))
+
+
+def _names(names: Iterable[str]) -> list[str]:
+    """Distinct names in first-seen order, made safe to echo."""
+    return [defang(n) for n in dict.fromkeys(names)]

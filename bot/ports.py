@@ -1,0 +1,70 @@
+"""What the core needs from the outside world, as protocols it is handed at composition."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+from bot.content.schema import Question
+from bot.domain import (
+    Capabilities,
+    Destination,
+    Form,
+    InteractionRef,
+    MessageRef,
+    Outgoing,
+    Reply,
+    Review,
+)
+
+
+class ChatPort(Protocol):
+    """One chat platform, seen from the core."""
+
+    @property
+    def capabilities(self) -> Capabilities: ...
+
+    async def send(self, dest: Destination, message: Outgoing) -> MessageRef:
+        """Post a message; opens a thread under it when `message.thread_name` is set."""
+
+    async def respond(self, interaction: InteractionRef, reply: Reply) -> MessageRef | None:
+        """Answer a command, button press or form submission (privately when asked)."""
+
+    async def open_form(self, interaction: InteractionRef, form: Form) -> None:
+        """Show a form (a modal) to the user who triggered the interaction."""
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current time, timezone-aware (UTC)."""
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+class FakeClock:
+    """A clock that only moves when told to: tests and the console's `/clock`."""
+
+    def __init__(self, start: datetime) -> None:
+        if start.tzinfo is None:
+            raise ValueError("FakeClock needs an aware datetime")
+        self._now = start.astimezone(UTC)
+
+    def now(self) -> datetime:
+        return self._now
+
+    def set(self, when: datetime) -> None:
+        self._now = when.astimezone(UTC)
+
+    def advance(self, delta: timedelta) -> None:
+        self._now += delta
+
+
+class Reviewer(Protocol):
+    """Gives feedback on an answer. The rubric reviewer and the LLM reviewer implement it."""
+
+    name: str
+
+    async def review(self, question: Question, answer: str) -> Review: ...

@@ -1,0 +1,49 @@
+"""Configuration from the environment and `.env` (F12). Secrets are SecretStr: never logged."""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_CONTENT = Path(__file__).resolve().parent.parent / "content"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    data: Path = Field(Path("data"), alias="STUDYBOT_DATA", description="data folder (the SQLite file)")
+    db_url: str | None = Field(None, alias="STUDYBOT_DB_URL", description="SQLAlchemy URL or SQLite file path")
+    content: str = Field("", alias="STUDYBOT_CONTENT", description="extra pack folders, separated by ':'")
+    default_pack: str = Field("amazon-backend-developer", alias="STUDYBOT_DEFAULT_PACK")
+    instance_id: str = Field(default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}",
+                             alias="STUDYBOT_INSTANCE_ID")
+    log_level: str = Field("INFO", alias="STUDYBOT_LOG_LEVEL")
+    log_format: Literal["json", "text"] = Field("json", alias="STUDYBOT_LOG_FORMAT")
+    adapter: Literal["auto", "console", "discord", "slack"] = Field("auto", alias="STUDYBOT_ADAPTER")
+
+    discord_token: SecretStr | None = Field(None, alias="DISCORD_TOKEN")
+    slack_bot_token: SecretStr | None = Field(None, alias="SLACK_BOT_TOKEN")
+    slack_app_token: SecretStr | None = Field(None, alias="SLACK_APP_TOKEN")
+    slack_signing_secret: SecretStr | None = Field(None, alias="SLACK_SIGNING_SECRET")
+
+    def content_roots(self) -> list[Path]:
+        """Built-in packs first, then the organizer's own folders."""
+        roots = [Path("content")] if Path("content").is_dir() else []
+        if REPO_CONTENT.is_dir() and REPO_CONTENT.resolve() not in {r.resolve() for r in roots}:
+            roots.append(REPO_CONTENT)
+        roots += [Path(p) for p in self.content.split(os.pathsep) if p.strip()]
+        return roots
+
+    def pick_adapter(self) -> str:
+        if self.adapter != "auto":
+            return self.adapter
+        if self.discord_token:
+            return "discord"
+        if self.slack_bot_token:
+            return "slack"
+        return "console"

@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy core tables, Alembic migrations and the tenant-scoped queries."""

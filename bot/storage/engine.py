@@ -1,0 +1,78 @@
+"""Where the database is, and bringing its schema up to date."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
+
+
+def resolve_db_url(db: str | None, data_dir: Path) -> str:
+    """A SQLAlchemy URL from `--db` / STUDYBOT_DB_URL: a URL, a plain file path, or nothing
+    (then `studybot.db` in the data folder). Sync driver names become their async twins."""
+    if not db:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        return f"sqlite+aiosqlite:///{(data_dir / 'studybot.db').resolve()}"
+    if "://" not in db:
+        path = Path(db).expanduser()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return f"sqlite+aiosqlite:///{path.resolve()}"
+    url = make_url(db)
+    backend = url.get_backend_name()
+    if backend not in ASYNC_DRIVERS:
+        raise ValueError(f"unsupported database {backend!r}: use a SQLite file or PostgreSQL")
+    if url.drivername in ("postgres", "postgresql", "postgresql+psycopg2", "sqlite"):
+        url = url.set(drivername=ASYNC_DRIVERS[backend])
+    return url.render_as_string(hide_password=False)
+
+
+def redact(url: str) -> str:
+    """The URL without its password, for logs and status lines."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def create_engine(url: str) -> AsyncEngine:
+    kwargs: dict[str, Any] = {}
+    if url.startswith("postgresql"):
+        kwargs["pool_pre_ping"] = True
+    engine = create_async_engine(url, **kwargs)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    # WAL lets the console read while a job writes; busy_timeout rides out short locks.
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.close()
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    if connection is not None:
+        cfg.attributes["connection"] = connection
+    return cfg
+
+
+async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
+    """Apply migrations up to `revision` (run at start-up and by `studybot db upgrade`)."""
+
+    def run(conn: Connection) -> None:
+        if conn.dialect.name == "postgresql":
+            # Several instances may start at once: one migrates, the others wait.
+            conn.exec_driver_sql("SELECT pg_advisory_xact_lock(727001)")
+        command.upgrade(alembic_config(conn), revision)
+
+    async with engine.begin() as conn:
+        await conn.run_sync(run)

@@ -1,0 +1,343 @@
+"""Tenant-scoped queries over the tables. One class for SQLite and PostgreSQL alike."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.domain import ChannelRef
+from bot.storage.records import Answer, ChannelSettings, Post
+from bot.storage.tables import answers, channels, posts
+
+
+class Store:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+    # -- channels -----------------------------------------------------------------
+
+    async def save_channel(self, s: ChannelSettings, now: datetime) -> None:
+        values = {
+            "pack_id": s.pack_id,
+            "post_time": s.post_time,
+            "timezone": s.timezone,
+            "weekdays": ",".join(s.weekdays),
+            "window_minutes": s.window_minutes,
+            "grace_minutes": s.grace_minutes,
+            "cohort_date": s.cohort_date,
+            "paused": s.paused,
+            "updated_at": now,
+        }
+        key = _channel_key(s.channel)
+        async with self.engine.begin() as conn:
+            done = await conn.execute(update(channels).where(key).values(**values))
+            if done.rowcount == 0:
+                await conn.execute(
+                    insert(channels).values(
+                        tenant=s.channel.tenant,
+                        channel_id=s.channel.channel_id,
+                        created_at=now,
+                        **values,
+                    )
+                )
+
+    async def get_channel(self, ref: ChannelRef) -> ChannelSettings | None:
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(select(channels).where(_channel_key(ref)))).first()
+        return _channel(row._mapping) if row else None
+
+    async def list_channels(self, *, active_only: bool = False) -> list[ChannelSettings]:
+        q = select(channels).order_by(channels.c.tenant, channels.c.channel_id)
+        if active_only:
+            q = q.where(channels.c.paused.is_(False))
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(q)).all()
+        return [_channel(r._mapping) for r in rows]
+
+    # -- posts --------------------------------------------------------------------
+
+    async def claim_slot(
+        self,
+        ref: ChannelRef,
+        slot: str,
+        local_date: date,
+        *,
+        claimer: str,
+        now: datetime,
+        lease_until: datetime,
+        late: bool,
+        status: str = "sending",
+    ) -> int | None:
+        """Take a posting slot; None when someone already has it (the unique key says so)."""
+        try:
+            async with self.engine.begin() as conn:
+                result = await conn.execute(
+                    insert(posts)
+                    .values(
+                        tenant=ref.tenant,
+                        channel_id=ref.channel_id,
+                        slot=slot,
+                        local_date=local_date,
+                        status=status,
+                        late=late,
+                        claimed_by=claimer,
+                        claimed_at=now,
+                        lease_until=lease_until,
+                    )
+                    .returning(posts.c.id)
+                )
+                return int(result.scalar_one())
+        except IntegrityError:
+            return None
+
+    async def finish_post(
+        self,
+        tenant: str,
+        post_id: int,
+        *,
+        question_id: str,
+        message_id: str,
+        thread_id: str | None,
+        posted_at: datetime,
+        closes_at: datetime,
+    ) -> None:
+        await self._update_post(
+            tenant,
+            post_id,
+            status="sent",
+            question_id=question_id,
+            message_id=message_id,
+            thread_id=thread_id,
+            posted_at=posted_at,
+            closes_at=closes_at,
+            error=None,
+        )
+
+    async def take_over(
+        self, post: Post, *, claimer: str, now: datetime, lease_until: datetime
+    ) -> bool:
+        """Take a stale claim (its lease ran out); only one taker wins."""
+        async with self.engine.begin() as conn:
+            done = await conn.execute(
+                update(posts)
+                .where(
+                    posts.c.tenant == post.channel.tenant,
+                    posts.c.id == post.id,
+                    posts.c.status.in_(("sending", "failed")),
+                    posts.c.lease_until <= now,
+                )
+                .values(status="sending", claimed_by=claimer, claimed_at=now, lease_until=lease_until)
+            )
+        return bool(done.rowcount)
+
+    async def set_post_status(
+        self, tenant: str, post_id: int, status: str, *, error: str | None = None
+    ) -> None:
+        await self._update_post(tenant, post_id, status=status, error=error)
+
+    async def mark_closed(self, tenant: str, post_id: int, now: datetime) -> bool:
+        """Close a post's answer window once; False if it was closed already."""
+        async with self.engine.begin() as conn:
+            done = await conn.execute(
+                update(posts)
+                .where(posts.c.tenant == tenant, posts.c.id == post_id, posts.c.closed_at.is_(None))
+                .values(closed_at=now)
+            )
+        return bool(done.rowcount)
+
+    async def _update_post(self, tenant: str, post_id: int, **values: Any) -> None:
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                update(posts).where(posts.c.tenant == tenant, posts.c.id == post_id).values(**values)
+            )
+
+    async def get_post(self, tenant: str, post_id: int) -> Post | None:
+        return await self._one_post(and_(posts.c.tenant == tenant, posts.c.id == post_id))
+
+    async def get_slot(self, ref: ChannelRef, slot: str) -> Post | None:
+        return await self._one_post(and_(_post_channel(ref), posts.c.slot == slot))
+
+    async def post_by_thread(self, ref: ChannelRef, thread_id: str) -> Post | None:
+        return await self._one_post(and_(_post_channel(ref), posts.c.thread_id == thread_id))
+
+    async def last_post(self, ref: ChannelRef) -> Post | None:
+        q = select(posts).where(_post_channel(ref)).order_by(posts.c.id.desc()).limit(1)
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(q)).first()
+        return _post(row._mapping) if row else None
+
+    async def _one_post(self, where: Any) -> Post | None:
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(select(posts).where(where))).first()
+        return _post(row._mapping) if row else None
+
+    async def posts_to_close(self, now: datetime) -> list[Post]:
+        """Sent posts whose answer window has ended and whose summary is not out yet."""
+        q = (
+            select(posts)
+            .where(posts.c.status == "sent", posts.c.closed_at.is_(None), posts.c.closes_at <= now)
+            .order_by(posts.c.closes_at)
+        )
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(q)).all()
+        return [_post(r._mapping) for r in rows]
+
+    async def next_close_time(self) -> datetime | None:
+        q = select(func.min(posts.c.closes_at)).where(
+            posts.c.status == "sent", posts.c.closed_at.is_(None)
+        )
+        async with self.engine.connect() as conn:
+            value = (await conn.execute(q)).scalar()
+        # min() keeps the column's type, so this is already an aware UTC datetime.
+        return value if isinstance(value, datetime) else None
+
+    async def question_uses(self, ref: ChannelRef) -> dict[str, int]:
+        q = (
+            select(posts.c.question_id, func.count())
+            .where(_post_channel(ref), posts.c.question_id.is_not(None))
+            .group_by(posts.c.question_id)
+        )
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(q)).all()
+        return {str(qid): int(n) for qid, n in rows}
+
+    async def count_posts(self, ref: ChannelRef) -> int:
+        q = select(func.count()).select_from(posts).where(_post_channel(ref), posts.c.status == "sent")
+        async with self.engine.connect() as conn:
+            return int((await conn.execute(q)).scalar_one())
+
+    # -- answers ------------------------------------------------------------------
+
+    async def add_answer(
+        self,
+        post: Post,
+        *,
+        user_id: str,
+        user_name: str,
+        message_id: str,
+        text: str,
+        late: bool,
+        now: datetime,
+    ) -> int | None:
+        """Store an answer; None when this message was stored already (a redelivery)."""
+        try:
+            return await self._insert_answer(
+                tenant=post.channel.tenant,
+                post_id=post.id,
+                user_id=user_id,
+                user_name=user_name,
+                message_id=message_id,
+                text=text,
+                late=late,
+                created_at=now,
+                updated_at=now,
+            )
+        except IntegrityError:
+            return None
+
+    async def _insert_answer(self, **values: Any) -> int:
+        async with self.engine.begin() as conn:
+            result = await conn.execute(
+                insert(answers)
+                .values(**values)
+                .returning(answers.c.id)
+            )
+            return int(result.scalar_one())
+
+    async def edit_answer(self, post: Post, message_id: str, text: str, now: datetime) -> bool:
+        async with self.engine.begin() as conn:
+            done = await conn.execute(
+                update(answers)
+                .where(*_answer_key(post, message_id))
+                .values(text=text, updated_at=now)
+            )
+        return bool(done.rowcount)
+
+    async def delete_answer(self, post: Post, message_id: str) -> bool:
+        async with self.engine.begin() as conn:
+            done = await conn.execute(delete(answers).where(*_answer_key(post, message_id)))
+        return bool(done.rowcount)
+
+    async def answers_for(self, post: Post) -> list[Answer]:
+        q = (
+            select(answers)
+            .where(answers.c.tenant == post.channel.tenant, answers.c.post_id == post.id)
+            .order_by(answers.c.id)
+        )
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(q)).all()
+        return [_answer(r._mapping) for r in rows]
+
+
+def _channel_key(ref: ChannelRef) -> Any:
+    return and_(channels.c.tenant == ref.tenant, channels.c.channel_id == ref.channel_id)
+
+
+def _post_channel(ref: ChannelRef) -> Any:
+    return and_(posts.c.tenant == ref.tenant, posts.c.channel_id == ref.channel_id)
+
+
+def _answer_key(post: Post, message_id: str) -> Sequence[Any]:
+    return (
+        answers.c.tenant == post.channel.tenant,
+        answers.c.post_id == post.id,
+        answers.c.message_id == message_id,
+    )
+
+
+def _channel(m: Any) -> ChannelSettings:
+    return ChannelSettings(
+        channel=ChannelRef(m["tenant"], m["channel_id"]),
+        pack_id=m["pack_id"],
+        post_time=m["post_time"],
+        timezone=m["timezone"],
+        weekdays=tuple(d for d in m["weekdays"].split(",") if d),
+        window_minutes=m["window_minutes"],
+        grace_minutes=m["grace_minutes"],
+        cohort_date=m["cohort_date"],
+        paused=bool(m["paused"]),
+        created_at=m["created_at"],
+    )
+
+
+def _post(m: Any) -> Post:
+    return Post(
+        id=m["id"],
+        channel=ChannelRef(m["tenant"], m["channel_id"]),
+        slot=m["slot"],
+        local_date=m["local_date"],
+        status=m["status"],
+        late=bool(m["late"]),
+        question_id=m["question_id"],
+        claimed_by=m["claimed_by"],
+        lease_until=m["lease_until"],
+        posted_at=m["posted_at"],
+        closes_at=m["closes_at"],
+        closed_at=m["closed_at"],
+        message_id=m["message_id"],
+        thread_id=m["thread_id"],
+        error=m["error"],
+    )
+
+
+def _answer(m: Any) -> Answer:
+    return Answer(
+        id=m["id"],
+        post_id=m["post_id"],
+        tenant=m["tenant"],
+        user_id=m["user_id"],
+        user_name=m["user_name"],
+        message_id=m["message_id"],
+        text=m["text"],
+        late=bool(m["late"]),
+        created_at=m["created_at"],
+        updated_at=m["updated_at"],
+    )

@@ -1,0 +1,69 @@
+"""A bot over the in-memory chat, a real SQLite (or PostgreSQL) database and a fake clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from adapters.memory import ChatDriver, MemoryChat, UserActions
+from bot.app import StudyBot
+from bot.content import Pack, load_packs
+from bot.domain import ChannelRef
+from bot.ports import FakeClock
+from bot.scheduling import advance_to
+from bot.services import Services, Tuning
+from bot.storage.engine import create_engine, upgrade
+from bot.storage.store import Store
+
+REPO = Path(__file__).resolve().parent.parent
+CONTENT = REPO / "content"
+DEFAULT_PACK = "amazon-backend-developer"
+CHANNEL = ChannelRef("guild-1", "study")
+
+
+def real_packs() -> dict[str, Pack]:
+    return load_packs([CONTENT])
+
+
+@dataclass
+class Harness:
+    bot: StudyBot
+    chat: MemoryChat
+    clock: FakeClock
+    store: Store
+    driver: ChatDriver
+
+    def user(self, name: str, *, admin: bool | None = None) -> UserActions:
+        return self.driver.as_user(name, admin=admin)
+
+    @property
+    def admin(self) -> UserActions:
+        return self.driver.as_user("you", admin=True)
+
+    async def advance(self, delta: timedelta) -> None:
+        await advance_to(self.bot, self.clock, self.clock.now() + delta)
+
+    async def advance_to(self, when: datetime) -> None:
+        await advance_to(self.bot, self.clock, when)
+
+    async def restart(self, *, instance_id: str = "second") -> Harness:
+        """A new bot process on the same database and chat (what a restart looks like)."""
+        return build(self.store, self.chat, self.clock, self.bot.svc.packs, instance_id=instance_id,
+                     channel=self.driver.channel)
+
+    def texts(self) -> list[str]:
+        return [s.text for s in self.chat.sent]
+
+
+def build(store: Store, chat: MemoryChat, clock: FakeClock, packs: dict[str, Pack], *,
+          instance_id: str = "first", channel: ChannelRef = CHANNEL) -> Harness:
+    services = Services(chat=chat, store=store, clock=clock, packs=packs, tuning=Tuning(instance_id=instance_id))
+    bot = StudyBot(services, default_pack=DEFAULT_PACK if DEFAULT_PACK in packs else next(iter(packs)))
+    return Harness(bot, chat, clock, store, ChatDriver(bot, chat, channel, admins={"you"}))
+
+
+async def open_store(url: str) -> Store:
+    engine = create_engine(url)
+    await upgrade(engine)
+    return Store(engine)
