@@ -1,0 +1,49 @@
+"""The contract every ChatPort keeps, written once and run against each adapter.
+
+A `Platform` drives the real core through one adapter the way members would on that
+platform, and reads back what the platform received. The in-memory double implements it
+here; the Discord and Slack suites implement it over their loopback fakes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+Where = Literal["channel", "thread", "private"]
+
+
+@dataclass(frozen=True)
+class Delivered:
+    """One message as the platform received it."""
+
+    text: str
+    where: Where
+    to_user: str | None = None  # for private messages: the user's name or id
+    # True when the platform would notify someone beyond the thread/channel's readers:
+    # an unescaped @everyone/@here/<!channel>, or a mention the platform would honour.
+    pings: bool = False
+
+
+class Platform(Protocol):
+    async def command(self, user: str, line: str, *, admin: bool = False) -> None:
+        """`user` runs a command line like '/help setup' (an admin if `admin`)."""
+
+    async def post_question(self) -> None:
+        """Today's question goes out in the study channel (the channel is set up already)."""
+
+    async def reply(self, user: str, text: str) -> str:
+        """`user` replies in the newest question's thread; returns the message id."""
+
+    async def edit(self, user: str, message_id: str, text: str) -> None: ...
+
+    async def delete(self, user: str, message_id: str) -> None: ...
+
+    async def redeliver(self, user: str, message_id: str, text: str) -> None:
+        """The platform delivers the same reply event again (a retry)."""
+
+    def delivered(self) -> list[Delivered]:
+        """Everything the bot sent, in order."""
+
+    async def stored_answers(self) -> list[str]:
+        """The answer texts the core holds for the newest question."""
