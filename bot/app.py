@@ -80,14 +80,15 @@ class StudyBot:
 
     async def _command(self, event: CommandInvoked) -> None:
         try:
-            spec = self.commands.resolve(event.path)
+            raw = dict(event.options)
+            spec = self.commands.resolve(event.path, raw)
             user = event.interaction.user
             if spec.admin and not user.is_admin:
                 raise CommandError(
                     f"/{spec.name} is for admins only (Discord: Manage Server; Slack: workspace admins "
                     "or the configured list)."
                 )
-            options = self.commands.coerce(spec, event.options)
+            options = self.commands.coerce(spec, raw)
             reply = await self.commands.handlers[spec.path](
                 CommandContext(event.interaction, spec, options)
             )

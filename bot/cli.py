@@ -23,6 +23,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
         return 130
+    except PackError as err:
+        print("studybot: the content packs have problems:", file=sys.stderr)
+        print("\n".join(f"  {p}" for p in err.problems), file=sys.stderr)
+        return 1
+    except ValueError as err:  # a bad database URL or setting, said plainly
+        print(f"studybot: {err}", file=sys.stderr)
+        return 2
 
 
 def _parser() -> argparse.ArgumentParser:

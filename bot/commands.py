@@ -100,9 +100,23 @@ class CommandRegistry:
             out.setdefault(spec.path[0], []).append(spec)
         return out
 
-    def resolve(self, path: tuple[str, ...]) -> CommandSpec:
+    def resolve(
+        self, path: tuple[str, ...], options: dict[str, OptionValue] | None = None
+    ) -> CommandSpec:
+        """The command a path names. Words past a known command fill its first option, so
+        `/help setup` reads as `/help command:setup` (when `options` is given to fill)."""
         if path in self.specs:
             return self.specs[path]
+        for cut in range(len(path) - 1, 0, -1):
+            spec = self.specs.get(path[:cut])
+            if (
+                spec is not None
+                and spec.options
+                and options is not None
+                and spec.options[0].name not in options
+            ):
+                options[spec.options[0].name] = " ".join(path[cut:])
+                return spec
         subs = [s for s in self.all() if s.path[: len(path)] == path]
         if subs:
             listing = ", ".join(s.path[-1] for s in subs)

@@ -13,6 +13,8 @@ from pydantic import ValidationError
 from bot.content.schema import Kind, PackInfo, Phase, Principle, Question, QuestionFile
 
 PACK_FILE = "pack.yaml"
+# libyaml's loader when PyYAML was built with it: packs load several times faster.
+SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class PackError(Exception):
@@ -80,12 +82,7 @@ def load_pack(folder: Path) -> Pack:
         raw = _read_yaml(path, problems)
         if raw is None:
             continue
-        try:
-            parsed = QuestionFile.model_validate(raw)
-        except ValidationError as err:
-            problems += _explain(path, raw, err)
-            continue
-        questions += [(path, q) for q in parsed.questions]
+        questions += _questions(path, raw, problems)
 
     if info is not None:
         problems += _cross_check(info, questions)
@@ -120,9 +117,29 @@ def load_packs(roots: Iterable[Path]) -> dict[str, Pack]:
     return packs
 
 
+def _questions(path: Path, raw: dict[str, Any], problems: list[str]) -> list[tuple[Path, Question]]:
+    """Each entry validated on its own, so one bad entry does not hide the others' problems."""
+    try:
+        QuestionFile.model_validate({**raw, "questions": []})
+    except ValidationError as err:
+        problems += _explain(path, raw, err)
+        return []
+    entries = raw.get("questions")
+    if not isinstance(entries, list):
+        problems.append(f"{path}: field 'questions': must be a list of questions")
+        return []
+    out = []
+    for i, entry in enumerate(entries):
+        try:
+            out.append((path, Question.model_validate(entry)))
+        except ValidationError as err:
+            problems += _explain(path, raw, err, prefix=("questions", i))
+    return out
+
+
 def _read_yaml(path: Path, problems: list[str]) -> Any:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=SafeLoader)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -140,10 +157,12 @@ def _read_yaml(path: Path, problems: list[str]) -> Any:
     return data
 
 
-def _explain(path: Path, raw: dict[str, Any], err: ValidationError) -> list[str]:
+def _explain(
+    path: Path, raw: dict[str, Any], err: ValidationError, prefix: tuple[str | int, ...] = ()
+) -> list[str]:
     out = []
     for e in err.errors():
-        loc = list(e["loc"])
+        loc = [*prefix, *e["loc"]]
         entry = ""
         if (
             len(loc) >= 2
@@ -162,7 +181,7 @@ def _explain(path: Path, raw: dict[str, Any], err: ValidationError) -> list[str]
             msg = "unknown field (check the spelling)"
         elif e["type"] == "missing":
             msg = "required field is missing"
-        out.append(f"{path}:{entry} field '{field_name}': {msg}")
+        out.append(f"{path}:{entry}{':' if entry else ''} field '{field_name}': {msg}")
     return out
 
 

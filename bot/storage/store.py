@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
@@ -14,10 +15,15 @@ from bot.domain import ChannelRef
 from bot.storage.records import Answer, ChannelSettings, Post
 from bot.storage.tables import answers, channels, posts
 
+THREAD_CACHE = 512
+
 
 class Store:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
+        # thread -> its post. Every answer looks its post up; what an answer needs of it
+        # (id, closes_at) never changes once the post is sent, so instances may cache it.
+        self._by_thread: OrderedDict[tuple[str, str, str], Post] = OrderedDict()
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -170,7 +176,17 @@ class Store:
         return await self._one_post(and_(_post_channel(ref), posts.c.slot == slot))
 
     async def post_by_thread(self, ref: ChannelRef, thread_id: str) -> Post | None:
-        return await self._one_post(and_(_post_channel(ref), posts.c.thread_id == thread_id))
+        """The sent post whose thread this is (cached: see __init__)."""
+        key = (ref.tenant, ref.channel_id, thread_id)
+        if (hit := self._by_thread.get(key)) is not None:
+            self._by_thread.move_to_end(key)
+            return hit
+        post = await self._one_post(and_(_post_channel(ref), posts.c.thread_id == thread_id))
+        if post is not None and post.status == "sent":
+            self._by_thread[key] = post
+            if len(self._by_thread) > THREAD_CACHE:
+                self._by_thread.popitem(last=False)
+        return post
 
     async def last_post(self, ref: ChannelRef) -> Post | None:
         q = select(posts).where(_post_channel(ref)).order_by(posts.c.id.desc()).limit(1)
@@ -253,8 +269,11 @@ class Store:
 
     async def _insert_answer(self, **values: Any) -> int:
         async with self.engine.begin() as conn:
-            result = await conn.execute(insert(answers).values(**values).returning(answers.c.id))
-            return int(result.scalar_one())
+            result = await conn.execute(insert(answers).values(**values))
+            # lastrowid on SQLite, implicit RETURNING on PostgreSQL: no extra fetch.
+            key = result.inserted_primary_key
+            assert key is not None
+            return int(key[0])
 
     async def edit_answer(self, post: Post, message_id: str, text: str, now: datetime) -> bool:
         async with self.engine.begin() as conn:

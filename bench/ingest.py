@@ -1,0 +1,124 @@
+"""How fast answers go in: through the whole core vs bare inserts of the same rows.
+
+Both sides use a SQLite file with the bot's own pragmas (WAL, the default synchronous
+level) and commit every answer on its own, so both give the same durability. Prints
+answers/s and p50/p99 handling latency for the core, the bare insert rate, and the ratio.
+
+    python bench/ingest.py [--answers 2000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import aiosqlite
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from adapters.memory import MemoryChat
+from bot.domain import ChannelRef, UserRef
+from bot.events import MessagePosted
+from bot.ports import FakeClock
+from tests.harness import build, open_store, real_packs
+
+CHANNEL = ChannelRef("bench", "study")
+
+
+def answer_text(i: int) -> str:
+    return (
+        f"Answer {i}: I would put a token bucket per API key in Redis, refill it at a steady rate, "
+        * 3
+    )
+
+
+async def through_core(db: Path, n: int) -> tuple[float, list[float]]:
+    store = await open_store(f"sqlite+aiosqlite:///{db}")
+    clock = FakeClock(datetime(2026, 11, 30, 7, 0, tzinfo=UTC))
+    h = build(store, MemoryChat(), clock, real_packs(), channel=CHANNEL)
+    await h.admin.runs("/setup time:09:00 timezone:UTC weekdays:daily")
+    await h.advance(timedelta(hours=2, minutes=1))
+    thread = h.driver.thread_of()
+    latencies = []
+    start = time.perf_counter()
+    for i in range(n):
+        event = MessagePosted(
+            CHANNEL,
+            f"r{i}",
+            thread,
+            UserRef("bench", f"u{i % 50}", f"user{i % 50}"),
+            answer_text(i),
+        )
+        t0 = time.perf_counter()
+        await h.bot.handle(event)
+        latencies.append(time.perf_counter() - t0)
+    elapsed = time.perf_counter() - start
+    post = await store.last_post(CHANNEL)
+    assert post is not None and len(await store.answers_for(post)) == n, (
+        "every answer must be stored"
+    )
+    await store.close()
+    return n / elapsed, latencies
+
+
+async def bare_inserts(db: Path, n: int) -> float:
+    async with aiosqlite.connect(db) as conn:
+        await conn.execute("PRAGMA journal_mode=WAL")
+        await conn.execute("PRAGMA busy_timeout=10000")
+        await conn.execute("PRAGMA foreign_keys=ON")
+        await conn.execute(
+            "CREATE TABLE answers (id INTEGER PRIMARY KEY, tenant TEXT, post_id INTEGER, user_id TEXT,"
+            " user_name TEXT, message_id TEXT, text TEXT, late BOOLEAN, created_at DATETIME,"
+            " updated_at DATETIME, UNIQUE (tenant, post_id, message_id))"
+        )
+        await conn.commit()
+        now = datetime(2026, 11, 30, 9, 1).isoformat(sep=" ")
+        start = time.perf_counter()
+        for i in range(n):
+            await conn.execute(
+                "INSERT INTO answers (tenant, post_id, user_id, user_name, message_id, text, late,"
+                " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    "bench",
+                    1,
+                    f"u{i % 50}",
+                    f"user{i % 50}",
+                    f"r{i}",
+                    answer_text(i),
+                    False,
+                    now,
+                    now,
+                ),
+            )
+            await conn.commit()
+        return n / (time.perf_counter() - start)
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--answers", type=int, default=2000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        bare = await bare_inserts(Path(tmp) / "bare.db", args.answers)
+        rate, lat = await through_core(Path(tmp) / "core.db", args.answers)
+    print(f"answers:            {args.answers}")
+    print(
+        f"core:               {rate:8.0f} answers/s   p50 {statistics.median(lat) * 1000:.2f} ms   p99 {pct(lat, 0.99) * 1000:.2f} ms"
+    )
+    print(f"bare inserts:       {bare:8.0f} rows/s")
+    print(f"core / bare:        {rate / bare:8.2f}   (aim: 0.50 or better)")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
