@@ -42,6 +42,10 @@ def create_engine(url: str) -> AsyncEngine:
     kwargs: dict[str, Any] = {}
     if url.startswith("postgresql"):
         kwargs["pool_pre_ping"] = True
+    else:
+        # Every unit of work here ends in a commit or is a plain read (which pysqlite runs
+        # outside a transaction), so the pool's rollback-on-return is a wasted round trip.
+        kwargs["pool_reset_on_return"] = None
     engine = create_async_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
