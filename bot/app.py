@@ -23,7 +23,7 @@ from bot.events import (
     MessageEdited,
     MessagePosted,
 )
-from bot.features import admin, answers, daily
+from bot.features import admin, answers, daily, timeline
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -36,6 +36,7 @@ class StudyBot:
         self.svc = services
         self.commands = CommandRegistry()
         admin.register(self.commands, services, default_pack)
+        timeline.register(self.commands, services)
         self.commands.add(
             CommandSpec(
                 ("help",),

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 from bot.content import Pack
+from bot.domain import ChannelRef
 from bot.ports import ChatPort, Clock
 from bot.storage.store import Store
 
@@ -20,6 +21,14 @@ class Tuning:
     late_after: timedelta = timedelta(minutes=5)
 
 
+@dataclass
+class Memo:
+    """What this process remembers between ticks to spare the database; never the truth."""
+
+    # channel -> the last day whose members' nudges this process went through
+    nudged: dict[ChannelRef, date] = field(default_factory=dict)
+
+
 @dataclass(frozen=True)
 class Services:
     chat: ChatPort
@@ -27,6 +36,7 @@ class Services:
     clock: Clock
     packs: dict[str, Pack]
     tuning: Tuning = Tuning()
+    memo: Memo = field(default_factory=Memo)
 
     def pack(self, pack_id: str) -> Pack | None:
         return self.packs.get(pack_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import date
 from typing import Any
 
 from bot.commands import (
@@ -17,7 +18,7 @@ from bot.domain import ChannelRef, Reply
 from bot.features import daily
 from bot.services import Services
 from bot.storage.records import ChannelSettings
-from bot.timing import describe, local_date
+from bot.timing import BadValue, describe, local_date, parse_date
 
 NOT_SET_UP = "This channel is not set up yet. An admin can run /setup here (try /help setup)."
 
@@ -41,13 +42,15 @@ def register(reg: CommandRegistry, svc: Services, default_pack: str) -> None:
                 f"interview_date: {opts['interview_date']} is in the past; give a date from today on."
             )
         base = old or ChannelSettings(channel=ref, pack_id=default_pack)
-        changes = {
+        changes: dict[str, Any] = {
             "post_time": opts.get("time"),
             "timezone": opts.get("timezone"),
             "weekdays": opts.get("weekdays"),
             "window_minutes": opts.get("window"),
             "pack_id": opts.get("pack"),
             "cohort_date": opts.get("interview_date"),
+            "catchup": opts.get("catchup"),
+            "skip_dates": _skip_dates(opts["skip_dates"]) if "skip_dates" in opts else None,
         }
         settings = dataclasses.replace(base, **{k: v for k, v in changes.items() if v is not None})
         await svc.store.save_channel(settings, now)
@@ -110,6 +113,17 @@ def register(reg: CommandRegistry, svc: Services, default_pack: str) -> None:
                 ),
                 Option("pack", OptionType.string, "the content pack", choices=packs),
                 Option(
+                    "catchup",
+                    OptionType.string,
+                    "a post missed while down: late (default) or skip",
+                    choices=("late", "skip"),
+                ),
+                Option(
+                    "skip_dates",
+                    OptionType.string,
+                    "dates with no post, e.g. 2026-12-24,2026-12-25 (or none)",
+                ),
+                Option(
                     "interview_date",
                     OptionType.date,
                     "the cohort's interview date, YYYY-MM-DD (sets the phase)",
@@ -130,6 +144,15 @@ def register(reg: CommandRegistry, svc: Services, default_pack: str) -> None:
     reg.add(
         CommandSpec(("post-now",), "Post a question in this channel now.", admin=True), post_now
     )
+
+
+def _skip_dates(value: str) -> tuple[date, ...]:
+    if value.strip().lower() in ("", "none", "-"):
+        return ()
+    try:
+        return tuple(sorted({parse_date(part) for part in value.split(",") if part.strip()}))
+    except BadValue as err:
+        raise CommandError(f"skip_dates: {err}; separate several with commas") from None
 
 
 def _channel(ctx: CommandContext) -> ChannelRef:
@@ -155,6 +178,14 @@ def _describe(svc: Services, s: ChannelSettings) -> str:
     ]
     if s.cohort_date:
         lines.append(f"Interview date: {s.cohort_date.isoformat()}")
+    catchup = (
+        f"posted late within {s.grace_minutes // 60}h"
+        if s.catchup == "late"
+        else "skipped with a notice"
+    )
+    lines.append(f"A question missed while the bot is down is {catchup}.")
+    if s.skip_dates:
+        lines.append(f"No post on: {', '.join(d.isoformat() for d in s.skip_dates)}")
     return "\n".join(lines)
 
 

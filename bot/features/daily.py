@@ -12,6 +12,7 @@ from bot.content import Pack
 from bot.content.schema import Phase, Question
 from bot.domain import Button, Destination, Outgoing
 from bot.features.questions import choose_question, phase_on
+from bot.features.timeline import nudge_members
 from bot.services import Services
 from bot.storage.records import ChannelSettings, Post
 from bot.text import defang, shorten
@@ -26,24 +27,31 @@ def slot_for(settings: ChannelSettings, day: date) -> datetime:
     return local_slot(day, settings.post_time, settings.timezone)
 
 
+def posting_day(settings: ChannelSettings, day: date) -> bool:
+    return is_posting_day(day, settings.weekdays) and day not in settings.skip_dates
+
+
 def latest_slot(settings: ChannelSettings, now: datetime) -> tuple[date, datetime] | None:
     """The most recent posting slot at or before `now` (looking back a week)."""
     today = local_date(now, settings.timezone)
     for back in range(8):
         day = today - timedelta(days=back)
-        if is_posting_day(day, settings.weekdays):
+        if posting_day(settings, day):
             at = slot_for(settings, day)
             if at <= now:
                 return day, at
     return None
 
 
-def next_slot(settings: ChannelSettings, after: datetime) -> datetime | None:
-    """The first posting slot strictly after `after`."""
+def next_slot(
+    settings: ChannelSettings, after: datetime, *, any_day: bool = False
+) -> datetime | None:
+    """The first posting slot strictly after `after` (with `any_day`, the posting time of
+    any day, posting day or not: members' nudges go out then too)."""
     today = local_date(after, settings.timezone)
-    for ahead in range(9):
+    for ahead in range(370):  # a long list of skipped dates must not hide the next post
         day = today + timedelta(days=ahead)
-        if is_posting_day(day, settings.weekdays):
+        if any_day or posting_day(settings, day):
             at = slot_for(settings, day)
             if at > after:
                 return at
@@ -55,6 +63,7 @@ async def run_due(svc: Services) -> None:
     for settings in await svc.store.list_channels(active_only=True):
         try:
             await post_due_slot(svc, settings)
+            await nudge_members(svc, settings)
         except Exception:  # one broken channel must not stop the others
             log.exception("posting failed", extra={"channel": settings.channel.channel_id})
     await close_due_windows(svc)
@@ -65,7 +74,7 @@ async def next_due(svc: Services, after: datetime) -> datetime | None:
     times = [
         t
         for s in await svc.store.list_channels(active_only=True)
-        if (t := next_slot(s, after)) is not None
+        if (t := next_slot(s, after, any_day=True)) is not None
     ]
     close = await svc.store.next_close_time()
     if close is not None and close > after:
@@ -85,11 +94,18 @@ async def post_due_slot(svc: Services, settings: ChannelSettings) -> Post | None
     )
     if settings.created_at is not None and day < local_date(settings.created_at, settings.timezone):
         return None  # the channel did not exist yet
-    existing = await svc.store.get_slot(settings.channel, day.isoformat())
+    settled, existing = await svc.store.unsettled_slot(settings.channel, day.isoformat())
+    if settled:
+        return None
     if existing is not None:
         return await _retry_stale(svc, settings, existing, now)
     overdue = now - at
-    if not first_day and overdue > timedelta(minutes=settings.grace_minutes):
+    allowed = (
+        timedelta(minutes=settings.grace_minutes)
+        if settings.catchup == "late"
+        else svc.tuning.late_after
+    )
+    if not first_day and overdue > allowed:
         await _skip(svc, settings, day, at, now)
         return None
     late = not first_day and overdue > svc.tuning.late_after
@@ -112,9 +128,7 @@ async def post_now(svc: Services, settings: ChannelSettings) -> Post:
     now = svc.clock.now()
     today = local_date(now, settings.timezone)
     slot = today.isoformat()
-    if not is_posting_day(today, settings.weekdays) or await svc.store.get_slot(
-        settings.channel, slot
-    ):
+    if not posting_day(settings, today) or await svc.store.get_slot(settings.channel, slot):
         slot = f"extra-{now:%Y%m%dT%H%M%S}"
     post_id = None
     for attempt in range(5):  # two admins in the same second get distinct extra slots
@@ -165,11 +179,15 @@ async def _skip(
         return
     upcoming = next_slot(settings, now)
     when = f" The next question comes {describe(upcoming, settings.timezone)}." if upcoming else ""
+    why = (
+        f"it is now past the {settings.grace_minutes // 60}h catch-up window"
+        if settings.catchup == "late"
+        else "this channel skips missed questions instead of posting them late"
+    )
     await svc.chat.send(
         Destination.to_channel(settings.channel),
         Outgoing(
-            f"⏭️ The question for {describe(at, settings.timezone)} was skipped: the bot was offline "
-            f"and it is now past the {settings.grace_minutes // 60}h catch-up window.{when}"
+            f"⏭️ The question for {describe(at, settings.timezone)} was skipped: the bot was offline and {why}.{when}"
         ),
     )
 

@@ -22,6 +22,8 @@ class ChannelSettings:
     cohort_date: date | None = None
     paused: bool = False
     created_at: datetime | None = None
+    catchup: str = "late"  # "late" or "skip"
+    skip_dates: tuple[date, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,3 +57,16 @@ class Answer:
     late: bool
     created_at: datetime
     updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Prep:
+    """A member's personal interview date and checklist progress."""
+
+    tenant: str
+    user_id: str
+    user_name: str
+    channel_id: str
+    interview_date: date
+    last_phase: str | None
+    checked: frozenset[str]  # "phase:item-number"

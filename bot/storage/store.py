@@ -12,8 +12,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.domain import ChannelRef
-from bot.storage.records import Answer, ChannelSettings, Post
-from bot.storage.tables import answers, channels, posts
+from bot.storage.records import Answer, ChannelSettings, Post, Prep
+from bot.storage.tables import answers, channels, posts, prep
 
 THREAD_CACHE = 512
 
@@ -24,6 +24,9 @@ class Store:
         # thread -> its post. Every answer looks its post up; what an answer needs of it
         # (id, closes_at) never changes once the post is sent, so instances may cache it.
         self._by_thread: OrderedDict[tuple[str, str, str], Post] = OrderedDict()
+        # Slots known to be settled (sent or skipped): that never changes, so the scheduler
+        # need not ask the database again on every tick.
+        self._settled: OrderedDict[tuple[str, str, str], None] = OrderedDict()
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -40,6 +43,8 @@ class Store:
             "grace_minutes": s.grace_minutes,
             "cohort_date": s.cohort_date,
             "paused": s.paused,
+            "catchup": s.catchup,
+            "skip_dates": ",".join(d.isoformat() for d in s.skip_dates),
             "updated_at": now,
         }
         key = _channel_key(s.channel)
@@ -175,6 +180,26 @@ class Store:
     async def get_slot(self, ref: ChannelRef, slot: str) -> Post | None:
         return await self._one_post(and_(_post_channel(ref), posts.c.slot == slot))
 
+    async def unsettled_slot(self, ref: ChannelRef, slot: str) -> tuple[bool, Post | None]:
+        """(settled, row): settled once the slot was sent or skipped by any instance, which
+        never changes, so that answer is cached and costs no query on later ticks."""
+        key = (ref.tenant, ref.channel_id, slot)
+        if key in self._settled:
+            return True, None
+        post = await self.get_slot(ref, slot)
+        if post is None or post.status not in ("sent", "skipped"):
+            return False, post
+        self._settled[key] = None
+        if len(self._settled) > THREAD_CACHE:
+            self._settled.popitem(last=False)
+        return True, post
+
+    async def posts_of(self, ref: ChannelRef) -> list[Post]:
+        q = select(posts).where(_post_channel(ref)).order_by(posts.c.id)
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(q)).all()
+        return [_post(r._mapping) for r in rows]
+
     async def post_by_thread(self, ref: ChannelRef, thread_id: str) -> Post | None:
         """The sent post whose thread this is (cached: see __init__)."""
         key = (ref.tenant, ref.channel_id, thread_id)
@@ -299,6 +324,78 @@ class Store:
             rows = (await conn.execute(q)).all()
         return [_answer(r._mapping) for r in rows]
 
+    # -- personal preparation dates -------------------------------------------------
+
+    async def save_prep(
+        self,
+        tenant: str,
+        user_id: str,
+        user_name: str,
+        channel_id: str,
+        interview_date: date,
+        phase: str | None,
+        now: datetime,
+    ) -> None:
+        """Set (or move) a member's date; their checklist progress starts afresh."""
+        values = dict(
+            user_name=user_name,
+            channel_id=channel_id,
+            interview_date=interview_date,
+            last_phase=phase,
+            checked="",
+            updated_at=now,
+        )
+        async with self.engine.begin() as conn:
+            done = await conn.execute(
+                update(prep).where(*_prep_key(tenant, user_id)).values(**values)
+            )
+            if done.rowcount == 0:
+                await conn.execute(
+                    insert(prep).values(tenant=tenant, user_id=user_id, created_at=now, **values)
+                )
+
+    async def get_prep(self, tenant: str, user_id: str) -> Prep | None:
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(select(prep).where(*_prep_key(tenant, user_id)))).first()
+        return _prep(row._mapping) if row else None
+
+    async def clear_prep(self, tenant: str, user_id: str) -> bool:
+        async with self.engine.begin() as conn:
+            done = await conn.execute(delete(prep).where(*_prep_key(tenant, user_id)))
+        return bool(done.rowcount)
+
+    async def check_prep_item(self, tenant: str, user_id: str, item: str, now: datetime) -> None:
+        current = await self.get_prep(tenant, user_id)
+        if current is None:
+            return
+        checked = ",".join(sorted(current.checked | {item}))
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                update(prep)
+                .where(*_prep_key(tenant, user_id))
+                .values(checked=checked, updated_at=now)
+            )
+
+    async def preps_in(self, ref: ChannelRef) -> list[Prep]:
+        q = select(prep).where(prep.c.tenant == ref.tenant, prep.c.channel_id == ref.channel_id)
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(q.order_by(prep.c.user_id))).all()
+        return [_prep(r._mapping) for r in rows]
+
+    async def advance_prep_phase(self, p: Prep, phase: str, now: datetime) -> bool:
+        """Record that the member was nudged about `phase`; False if someone already did."""
+        async with self.engine.begin() as conn:
+            done = await conn.execute(
+                update(prep)
+                .where(
+                    *_prep_key(p.tenant, p.user_id),
+                    prep.c.interview_date == p.interview_date,
+                    (prep.c.last_phase.is_(None)) | (prep.c.last_phase != phase),
+                )
+                .values(last_phase=phase, updated_at=now)
+            )
+        return bool(done.rowcount)
+
 
 def _channel_key(ref: ChannelRef) -> Any:
     return and_(channels.c.tenant == ref.tenant, channels.c.channel_id == ref.channel_id)
@@ -328,6 +425,8 @@ def _channel(m: Any) -> ChannelSettings:
         cohort_date=m["cohort_date"],
         paused=bool(m["paused"]),
         created_at=m["created_at"],
+        catchup=m["catchup"],
+        skip_dates=tuple(date.fromisoformat(d) for d in m["skip_dates"].split(",") if d),
     )
 
 
@@ -363,4 +462,20 @@ def _answer(m: Any) -> Answer:
         late=bool(m["late"]),
         created_at=m["created_at"],
         updated_at=m["updated_at"],
+    )
+
+
+def _prep_key(tenant: str, user_id: str) -> tuple[Any, Any]:
+    return prep.c.tenant == tenant, prep.c.user_id == user_id
+
+
+def _prep(m: Any) -> Prep:
+    return Prep(
+        tenant=m["tenant"],
+        user_id=m["user_id"],
+        user_name=m["user_name"],
+        channel_id=m["channel_id"],
+        interview_date=m["interview_date"],
+        last_phase=m["last_phase"],
+        checked=frozenset(c for c in m["checked"].split(",") if c),
     )

@@ -41,6 +41,10 @@ channels = Table(
     Column("grace_minutes", Integer, nullable=False),
     Column("cohort_date", Date, nullable=True),
     Column("paused", Boolean, nullable=False, default=False),
+    # What happens to a slot missed while the bot was down: "late" (post it within the
+    # grace window, marked late) or "skip" (say so in the channel).
+    Column("catchup", String(8), nullable=False, server_default="late"),
+    Column("skip_dates", Text, nullable=False, server_default=""),  # "2026-12-24,2026-12-25"
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
 )
@@ -87,4 +91,20 @@ answers = Table(
     Column("updated_at", UtcDateTime, nullable=False),
     UniqueConstraint("tenant", "post_id", "message_id"),
     Index(None, "tenant", "user_id"),
+)
+
+# A member's own interview date (F6): drives private nudges at each phase change.
+prep = Table(
+    "prep",
+    metadata,
+    Column("tenant", String(64), primary_key=True),
+    Column("user_id", String(64), primary_key=True),
+    Column("user_name", String(200), nullable=False),
+    Column("channel_id", String(64), nullable=False),  # whose posting time and pack apply
+    Column("interview_date", Date, nullable=False),
+    Column("last_phase", String(64), nullable=True),  # the phase last nudged about
+    Column("checked", Text, nullable=False, server_default=""),  # "practice:1,practice:3"
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index(None, "tenant", "channel_id"),
 )
