@@ -141,6 +141,9 @@ class Console:
                     break
                 if not await self.handle_line(line):
                     break
+                if not interactive:
+                    # A piped script reads in order: the AI review before the next line.
+                    await self.bot.idle()
         finally:
             if ticker:
                 ticker.cancel()

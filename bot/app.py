@@ -23,7 +23,7 @@ from bot.events import (
     MessageEdited,
     MessagePosted,
 )
-from bot.features import admin, answers, daily
+from bot.features import admin, answers, daily, peer_review, review
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -36,6 +36,7 @@ class StudyBot:
         self.svc = services
         self.commands = CommandRegistry()
         admin.register(self.commands, services, default_pack)
+        review.register(self.commands, services)
         self.commands.add(
             CommandSpec(
                 ("help",),
@@ -74,10 +75,16 @@ class StudyBot:
                 kind, _, arg = event.custom_id.partition(":")
                 if kind == daily.ANSWER_BUTTON and arg.isdigit():
                     await answers.on_answer_button(self.svc, event, int(arg))
+                elif kind == peer_review.SCORE:
+                    await peer_review.on_score(self.svc, event, arg)
+                elif kind == peer_review.FINISH:
+                    await peer_review.on_finish_button(self.svc, event, arg)
             case FormSubmitted():
                 kind, _, arg = event.custom_id.partition(":")
                 if kind == daily.ANSWER_BUTTON and arg.isdigit():
                     await answers.on_answer_form(self.svc, event, int(arg))
+                elif kind == peer_review.FINISH:
+                    await peer_review.on_finish_form(self.svc, event, arg)
 
     async def _command(self, event: CommandInvoked) -> None:
         try:
@@ -121,6 +128,12 @@ class StudyBot:
 
     async def run_due(self) -> None:
         await daily.run_due(self.svc)
+        await peer_review.run_due(self.svc)
 
     async def next_due(self, after: datetime) -> datetime | None:
-        return await daily.next_due(self.svc, after)
+        times = [await daily.next_due(self.svc, after), await peer_review.next_due(self.svc, after)]
+        return min((t for t in times if t is not None), default=None)
+
+    async def idle(self) -> None:
+        """Wait for background work (AI reviews) to finish: tests, the console, shutdown."""
+        await self.svc.tasks.drain()

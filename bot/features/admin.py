@@ -14,7 +14,7 @@ from bot.commands import (
     OptionType,
 )
 from bot.domain import ChannelRef, Reply
-from bot.features import daily
+from bot.features import daily, review
 from bot.services import Services
 from bot.storage.records import ChannelSettings
 from bot.timing import describe, local_date
@@ -186,4 +186,5 @@ async def _status(svc: Services, s: ChannelSettings) -> str:
         )
         if last.status == "failed" and last.error:
             lines.append(f"Last error: {last.error[:200]}")
+    lines += await review.status_lines(svc, s.channel)
     return "\n".join(lines)
