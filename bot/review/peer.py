@@ -4,7 +4,8 @@
 answered), never their own, and every answer gets the same number of reviews. It is a
 circulant over an ordering of the authors (reviewer i takes the answers i+1 .. i+k),
 which is balanced by construction; among a few deterministic orderings it picks the one
-that repeats fewest pairs from the channel's previous round.
+that repeats fewest pairs from the channel's previous round, then swaps authors between
+pairs (which keeps the balance) to remove the repeats that are left.
 
 `assign_incremental` (the channel reviews "now"): a newcomer takes the least-reviewed
 answers, and earlier answerers who are still short of `k` take the newcomer's.
@@ -45,7 +46,33 @@ def assign_round(
             best, best_repeats = pairs, repeats
         if repeats == 0:
             break
-    return sorted(best)
+    return sorted(_repair(best, avoid_set) if best_repeats > 0 else best)
+
+
+def _repair(pairs: list[Pair], avoid: set[Pair]) -> list[Pair]:
+    """Swap the authors of two pairs while that repeats fewer of last round's pairs.
+
+    A swap keeps every reviewer's load and every answer's review count, so the round
+    stays balanced; it is refused when it would create a self-review or a duplicate."""
+    pairs = list(pairs)
+    improved = True
+    while improved:
+        improved = False
+        current = set(pairs)
+        for i, (r1, a1) in enumerate(pairs):
+            if (r1, a1) not in avoid:
+                continue
+            for j, (r2, a2) in enumerate(pairs):
+                one, two = (r1, a2), (r2, a1)
+                if i == j or r1 == a2 or r2 == a1 or one in current or two in current:
+                    continue
+                if (one in avoid) + (two in avoid) < 1 + ((r2, a2) in avoid):
+                    pairs[i], pairs[j] = one, two
+                    improved = True
+                    break
+            if improved:
+                break
+    return pairs
 
 
 def assign_incremental(
