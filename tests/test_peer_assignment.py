@@ -54,7 +54,7 @@ def test_same_pair_not_twice_in_a_row_for_usual_group_sizes() -> None:
 
 
 @given(st.lists(st.sampled_from("abcdefgh"), min_size=1, max_size=20), ks)
-def test_incremental_never_self_never_twice_never_over_k(arrivals: list[str], k: int) -> None:
+def test_incremental_never_self_never_twice_covers_everyone(arrivals: list[str], k: int) -> None:
     pairs: list[tuple[str, str]] = []
     seen: list[str] = []
     for who in arrivals:
@@ -62,7 +62,8 @@ def test_incremental_never_self_never_twice_never_over_k(arrivals: list[str], k:
         pairs += assign_incremental(who, seen, pairs, k)
     assert all(r != a for r, a in pairs)
     assert len(pairs) == len(set(pairs))
-    assert all(n <= k for n in Counter(r for r, _ in pairs).values())
+    # At most one extra review, taken on only so that a late answer is not left out.
+    assert all(n <= k + 1 for n in Counter(r for r, _ in pairs).values())
     distinct = set(seen)
     if len(distinct) >= 2:
         # Everyone who answered reviews someone and is reviewed by someone.

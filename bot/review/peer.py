@@ -8,7 +8,8 @@ that repeats fewest pairs from the channel's previous round, then swaps authors 
 pairs (which keeps the balance) to remove the repeats that are left.
 
 `assign_incremental` (the channel reviews "now"): a newcomer takes the least-reviewed
-answers, and earlier answerers who are still short of `k` take the newcomer's.
+answers, and earlier answerers who are still short of `k` take the newcomer's; when all
+are at full load, the least busy takes one more, so no answer goes unreviewed.
 """
 
 from __future__ import annotations
@@ -109,4 +110,9 @@ def assign_incremental(
         if received[newcomer] >= k:
             break
         add((reviewer, newcomer))
+    # Everyone is at full load: one reviewer takes one extra so no answer goes unreviewed.
+    if received[newcomer] == 0:
+        spare = sorted((given[r], r) for r in people if r != newcomer and (r, newcomer) not in taken)
+        if spare:
+            add((spare[0][1], newcomer))
     return new
