@@ -74,9 +74,13 @@ def build(
     reviewer: Reviewer | None = None,
 ) -> Harness:
     services = Services(
-        chat=chat, store=store, clock=clock, packs=packs, tuning=Tuning(instance_id=instance_id),
+        chat=chat,
+        store=store,
+        clock=clock,
+        packs=packs,
+        tuning=Tuning(instance_id=instance_id),
         reviewer=reviewer or RubricReviewer(),
-    )  # fmt: skip
+    )
     bot = StudyBot(
         services, default_pack=DEFAULT_PACK if DEFAULT_PACK in packs else next(iter(packs))
     )

@@ -16,7 +16,15 @@ from typing import Any
 
 from aiohttp import web
 
-ALL_DIMENSIONS = ("structure", "ownership", "results", "principle", "coverage", "trade_offs", "depth")
+ALL_DIMENSIONS = (
+    "structure",
+    "ownership",
+    "results",
+    "principle",
+    "coverage",
+    "trade_offs",
+    "depth",
+)
 
 
 def good_content(score: int = 3, follow_up: str = "How would you test the fail-open path?") -> str:

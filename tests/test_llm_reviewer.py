@@ -26,13 +26,24 @@ ANSWER = (
 
 
 def _harness(
-    store: Store, chat: MemoryChat, clock: FakeClock, packs: dict[str, Pack], fake: FakeLLM,
-    *, timeout: float = 5.0, concurrency: int = 4,
-) -> Harness:  # fmt: skip
+    store: Store,
+    chat: MemoryChat,
+    clock: FakeClock,
+    packs: dict[str, Pack],
+    fake: FakeLLM,
+    *,
+    timeout: float = 5.0,
+    concurrency: int = 4,
+) -> Harness:
     cfg = LLMConfig(
-        base_url=fake.url, model="bar-raiser", api_key=SecretStr(KEY), timeout=timeout,
-        concurrency=concurrency, retries=2, backoff=0.01,
-    )  # fmt: skip
+        base_url=fake.url,
+        model="bar-raiser",
+        api_key=SecretStr(KEY),
+        timeout=timeout,
+        concurrency=concurrency,
+        retries=2,
+        backoff=0.01,
+    )
     return build(store, chat, clock, packs, reviewer=LLMReviewer(cfg))
 
 
@@ -52,10 +63,22 @@ async def _stored(h: Harness) -> list[str]:
 
 CASES = {
     "good reply": ([Step(good_content(follow_up="What if Redis is down?"))], "llm", 1),
-    "malformed JSON": ([Step("Sure! {scores: great, strengths: many}")], "the reply was not JSON", 1),
-    "off-contract JSON": ([Step(json.dumps({"scores": {"coverage": 9}}))], "the reply was off-contract", 1),
+    "malformed JSON": (
+        [Step("Sure! {scores: great, strengths: many}")],
+        "the reply was not JSON",
+        1,
+    ),
+    "off-contract JSON": (
+        [Step(json.dumps({"scores": {"coverage": 9}}))],
+        "the reply was off-contract",
+        1,
+    ),
     "time-out": ([Step(good_content(), delay=3)], "no reply within 0.4s", 1),
-    "429 then success": ([Step(status=429, headers={"Retry-After": "0"}), Step(good_content())], "llm", 2),  # noqa: E501
+    "429 then success": (
+        [Step(status=429, headers={"Retry-After": "0"}), Step(good_content())],
+        "llm",
+        2,
+    ),
     "500 every time": ([Step(status=500)], "HTTP 500 after 3 tries", 3),
 }
 
@@ -106,9 +129,12 @@ async def test_prompt_carries_the_rubric_and_quotes_the_answer_as_data(
 
 
 async def test_the_key_never_reaches_the_logs(
-    store: Store, chat: MemoryChat, clock: FakeClock, packs: dict[str, Pack],
+    store: Store,
+    chat: MemoryChat,
+    clock: FakeClock,
+    packs: dict[str, Pack],
     caplog: pytest.LogCaptureFixture,
-) -> None:  # fmt: skip
+) -> None:
     caplog.set_level(logging.DEBUG)
     async with serve(Step(status=500), Step(status=401)) as fake:
         h = _harness(store, chat, clock, packs, fake)

@@ -9,12 +9,16 @@ from hypothesis import strategies as st
 
 from bot.review.peer import assign_incremental, assign_round
 
-people = st.lists(st.text("abcdefghij", min_size=1, max_size=4), min_size=0, max_size=14, unique=True)
+people = st.lists(
+    st.text("abcdefghij", min_size=1, max_size=4), min_size=0, max_size=14, unique=True
+)
 ks = st.integers(min_value=1, max_value=5)
 
 
 @given(people, ks, st.text(max_size=5))
-def test_round_never_self_balanced_and_covers_everyone(authors: list[str], k: int, salt: str) -> None:
+def test_round_never_self_balanced_and_covers_everyone(
+    authors: list[str], k: int, salt: str
+) -> None:
     pairs = assign_round(authors, k, salt=salt)
     assert all(r != a for r, a in pairs)
     assert len(pairs) == len(set(pairs))

@@ -254,9 +254,13 @@ async def run_due(svc: Services) -> None:
             if (question and a.scores)
             else ""
         )
+        answer = await svc.reviews.get_answer(a.tenant, a.answer_id)
+        excerpt = f"\n{quote(answer.text, 100)}" if answer else ""
         await svc.chat.send(
             Destination.to_user(_user(a.tenant, a.reviewer_id, a.reviewer_name)),
-            Outgoing(f"⏰ Reminder: your peer review #{a.id}{what} is due {when}.{scored}"),
+            Outgoing(
+                f"⏰ Reminder: your peer review #{a.id}{what} is due {when}.{scored}{excerpt}"
+            ),
         )
     await svc.reviews.expire_overdue(now)
     for tenant, answer_id in dict.fromkeys(

@@ -112,7 +112,9 @@ def assign_incremental(
         add((reviewer, newcomer))
     # Everyone is at full load: one reviewer takes one extra so no answer goes unreviewed.
     if received[newcomer] == 0:
-        spare = sorted((given[r], r) for r in people if r != newcomer and (r, newcomer) not in taken)
+        spare = sorted(
+            (given[r], r) for r in people if r != newcomer and (r, newcomer) not in taken
+        )
         if spare:
             add((spare[0][1], newcomer))
     return new

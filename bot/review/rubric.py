@@ -127,7 +127,8 @@ _METRIC = re.compile(
     r"|minutes|mins?\b|hours?|hrs?\b|days?|weeks?|months?|years?|k\b|m\b|million|thousand"
     r"|users|customers|requests|rps|qps|tickets|incidents|engineers|people|teams|services"
     r"|pages|alerts|errors|orders|dollars|points|bugs|calls|deploys|releases|tps))"
-    r"|\b(halved|doubled|tripled|by half|tenfold|ten times)\b",
+    r"|\b(halved|doubled|tripled|by half|tenfold|ten times)\b"
+    r"|\bfrom\s+\$?\d[\d,.]*[^.;\n]{0,30}?\bto\s+(\$?\d|zero|none|nothing)",
     re.IGNORECASE,
 )
 _FIRST = frozenset({"i", "my", "me", "myself", "mine"})
