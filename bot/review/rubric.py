@@ -173,6 +173,10 @@ _TRADE_OFFS = (
     "cheaper",
     "more expensive",
     "on the flip side",
+    "choose between",
+    "pick between",
+    "choice between",
+    "trade",
     "risk",
 )
 _NUMBER = re.compile(r"\d")
@@ -220,8 +224,12 @@ def _behavioral(req: ReviewRequest, doc: Doc) -> Review:
         parts.add("S")
     if _hits(doc, _TASK):
         parts.add("T")
+    # "I dug into the logs", "I then wrote", "I disagreed and explained": a verb of action
+    # within three words of an "I".
     actions = sum(
-        1 for a, b in zip(doc.words, doc.stems[1:], strict=False) if a == "i" and b in _ACTION_VERBS
+        1
+        for i, w in enumerate(doc.words)
+        if w == "i" and any(s in _ACTION_VERBS for s in doc.stems[i + 1 : i + 4])
     )
     if actions:
         parts.add("A")
@@ -247,6 +255,8 @@ def _behavioral(req: ReviewRequest, doc: Doc) -> Review:
     ours = sum(w in _WE for w in doc.words)
     share = mine / (mine + ours) if mine + ours else 0.0
     ownership = 1 if mine == 0 else _band(share, (0.35, 0.6, 2.0))
+    if not actions:
+        ownership = min(ownership, 2)  # "I" with nothing done is not ownership
     if ownership == 4 or (ownership == 3 and actions >= 3):
         ownership = min(4, ownership + (actions >= 3))
         strengths.append(f"Clear ownership: {actions} things you did yourself, told with “I”.")
