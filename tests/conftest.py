@@ -71,7 +71,7 @@ async def pg_url() -> AsyncIterator[str]:
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-async def any_db_url(request: pytest.FixtureRequest) -> str:
+def any_db_url(request: pytest.FixtureRequest) -> str:
     """Each storage test runs on a SQLite file and on PostgreSQL."""
     if request.param == "sqlite":
         return str(request.getfixturevalue("sqlite_url"))
