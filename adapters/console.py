@@ -119,7 +119,8 @@ class Console:
                 target = datetime.fromisoformat(arg)
             except ValueError:
                 raise ValueError(
-                    f"/clock takes +90m, +2h, +1d, +1w or a local time like 2026-12-01 09:00; not {arg!r}"
+                    "/clock takes +90m, +2h, +1d, +1w or a local "
+                    f"time like 2026-12-01 09:00; not {arg!r}"
                 ) from None
             if target.tzinfo is None:
                 target = target.replace(tzinfo=ZoneInfo(zone))
@@ -140,6 +141,9 @@ class Console:
                     break
                 if not await self.handle_line(line):
                     break
+                if not interactive:
+                    # A piped script reads in order: the AI review before the next line.
+                    await self.bot.idle()
         finally:
             if ticker:
                 ticker.cancel()

@@ -23,7 +23,7 @@ from bot.events import (
     MessageEdited,
     MessagePosted,
 )
-from bot.features import admin, answers, daily, timeline
+from bot.features import admin, answers, daily, peer_review, review, timeline
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -37,6 +37,7 @@ class StudyBot:
         self.commands = CommandRegistry()
         admin.register(self.commands, services, default_pack)
         timeline.register(self.commands, services)
+        review.register(self.commands, services)
         self.commands.add(
             CommandSpec(
                 ("help",),
@@ -74,10 +75,16 @@ class StudyBot:
                 kind, _, arg = event.custom_id.partition(":")
                 if kind == daily.ANSWER_BUTTON and arg.isdigit():
                     await answers.on_answer_button(self.svc, event, int(arg))
+                elif kind == peer_review.SCORE:
+                    await peer_review.on_score(self.svc, event, arg)
+                elif kind == peer_review.FINISH:
+                    await peer_review.on_finish_button(self.svc, event, arg)
             case FormSubmitted():
                 kind, _, arg = event.custom_id.partition(":")
                 if kind == daily.ANSWER_BUTTON and arg.isdigit():
                     await answers.on_answer_form(self.svc, event, int(arg))
+                elif kind == peer_review.FINISH:
+                    await peer_review.on_finish_form(self.svc, event, arg)
 
     async def _command(self, event: CommandInvoked) -> None:
         try:
@@ -86,7 +93,8 @@ class StudyBot:
             user = event.interaction.user
             if spec.admin and not user.is_admin:
                 raise CommandError(
-                    f"/{spec.name} is for admins only (Discord: Manage Server; Slack: workspace admins "
+                    f"/{spec.name} is for admins only (Discord: "
+                    "Manage Server; Slack: workspace admins "
                     "or the configured list)."
                 )
             options = self.commands.coerce(spec, raw)
@@ -121,6 +129,12 @@ class StudyBot:
 
     async def run_due(self) -> None:
         await daily.run_due(self.svc)
+        await peer_review.run_due(self.svc)
 
     async def next_due(self, after: datetime) -> datetime | None:
-        return await daily.next_due(self.svc, after)
+        times = [await daily.next_due(self.svc, after), await peer_review.next_due(self.svc, after)]
+        return min((t for t in times if t is not None), default=None)
+
+    async def idle(self) -> None:
+        """Wait for background work (AI reviews) to finish: tests, the console, shutdown."""
+        await self.svc.tasks.drain()

@@ -87,7 +87,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _content_validate(args: argparse.Namespace) -> int:
-    roots = args.paths or Settings().content_roots()
+    roots = args.paths or Settings.model_validate({}).content_roots()
     ok = True
     for root in roots:
         try:
@@ -112,7 +112,7 @@ def _content_validate(args: argparse.Namespace) -> int:
 
 def _content_list(args: argparse.Namespace) -> int:
     try:
-        packs = load_packs(Settings().content_roots())
+        packs = load_packs(Settings.model_validate({}).content_roots())
     except PackError as err:
         print("\n".join(f"error: {p}" for p in err.problems), file=sys.stderr)
         return 1

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-from bot.content.schema import Question
 from bot.domain import (
     Capabilities,
     Destination,
@@ -16,6 +15,7 @@ from bot.domain import (
     Reply,
     Review,
 )
+from bot.review.models import ReviewRequest
 
 
 class ChatPort(Protocol):
@@ -63,8 +63,12 @@ class FakeClock:
 
 
 class Reviewer(Protocol):
-    """Gives feedback on an answer. The rubric reviewer and the LLM reviewer implement it."""
+    """Gives feedback on an answer. The rubric reviewer and the LLM reviewer implement it.
 
-    name: str
+    A reviewer never raises for a bad answer or a broken backend: it returns a review
+    (the LLM reviewer falls back to the rubric and says so in `Review.note`)."""
 
-    async def review(self, question: Question, answer: str) -> Review: ...
+    @property
+    def name(self) -> str: ...
+
+    async def review(self, request: ReviewRequest) -> Review: ...

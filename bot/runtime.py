@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from bot.app import StudyBot
 from bot.content import Pack, load_packs
-from bot.ports import ChatPort, Clock
+from bot.ports import ChatPort, Clock, Reviewer
+from bot.review.rubric import RubricReviewer
 from bot.services import Services, Tuning
 from bot.settings import Settings
 from bot.storage.engine import create_engine, resolve_db_url, upgrade
@@ -20,6 +21,7 @@ class Runtime:
     db_url: str
 
     async def close(self) -> None:
+        await self.bot.idle()  # reviews in flight finish (each is bounded by its time-out)
         await self.store.close()
 
 
@@ -44,6 +46,7 @@ async def start(settings: Settings, chat: ChatPort, clock: Clock) -> Runtime:
     packs = packs_from(settings)
     store, url = await open_store(settings)
     services = Services(
+        reviewer=reviewer_from(settings),
         chat=chat,
         store=store,
         clock=clock,
@@ -51,3 +54,20 @@ async def start(settings: Settings, chat: ChatPort, clock: Clock) -> Runtime:
         tuning=Tuning(instance_id=settings.instance_id),
     )
     return Runtime(StudyBot(services, default_pack=settings.default_pack), store, url)
+
+
+def reviewer_from(settings: Settings) -> Reviewer:
+    """The LLM reviewer when an endpoint is configured, else the rubric reviewer."""
+    if not settings.llm_base_url:
+        return RubricReviewer()
+    from bot.review.llm import LLMConfig, LLMReviewer
+
+    cfg = LLMConfig(
+        base_url=settings.llm_base_url,
+        model=settings.llm_model,
+        api_key=settings.llm_api_key,
+        timeout=settings.llm_timeout,
+        concurrency=settings.llm_concurrency,
+        retries=settings.llm_retries,
+    )
+    return LLMReviewer(cfg)

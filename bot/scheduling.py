@@ -38,8 +38,10 @@ async def advance_to(bot: StudyBot, clock: SettableClock, target: datetime) -> N
             break
         clock.set(due)
         await bot.run_due()
+        await bot.idle()
     clock.set(target)
     await bot.run_due()
+    await bot.idle()
 
 
 class Scheduler:

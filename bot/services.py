@@ -7,8 +7,11 @@ from datetime import date, timedelta
 
 from bot.content import Pack
 from bot.domain import ChannelRef
-from bot.ports import ChatPort, Clock
+from bot.ports import ChatPort, Clock, Reviewer
+from bot.review.rubric import RubricReviewer
+from bot.storage.review_store import ReviewStore
 from bot.storage.store import Store
+from bot.tasks import TaskRunner
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,13 @@ class Services:
     packs: dict[str, Pack]
     tuning: Tuning = Tuning()
     memo: Memo = field(default_factory=Memo)
+    # The AI reviewer: the LLM one when configured (it falls back to the rubric itself).
+    reviewer: Reviewer = field(default_factory=RubricReviewer)
+    tasks: TaskRunner = field(default_factory=TaskRunner)
+
+    @property
+    def reviews(self) -> ReviewStore:
+        return ReviewStore(self.store.engine)
 
     def pack(self, pack_id: str) -> Pack | None:
         return self.packs.get(pack_id)

@@ -36,6 +36,15 @@ class Settings(BaseSettings):
         "auto", alias="STUDYBOT_ADAPTER"
     )
 
+    # F3: the LLM reviewer, through any OpenAI-compatible endpoint (OpenAI, Ollama, vLLM,
+    # LM Studio, llama.cpp server). Without a base URL the rubric reviewer is used alone.
+    llm_base_url: str | None = Field(None, alias="STUDYBOT_LLM_BASE_URL")
+    llm_model: str = Field("gpt-4o-mini", alias="STUDYBOT_LLM_MODEL")
+    llm_api_key: SecretStr | None = Field(None, alias="STUDYBOT_LLM_API_KEY")
+    llm_timeout: float = Field(30.0, gt=0, alias="STUDYBOT_LLM_TIMEOUT", description="seconds")
+    llm_concurrency: int = Field(4, ge=1, alias="STUDYBOT_LLM_CONCURRENCY")
+    llm_retries: int = Field(3, ge=0, alias="STUDYBOT_LLM_RETRIES")
+
     discord_token: SecretStr | None = Field(None, alias="DISCORD_TOKEN")
     slack_bot_token: SecretStr | None = Field(None, alias="SLACK_BOT_TOKEN")
     slack_app_token: SecretStr | None = Field(None, alias="SLACK_APP_TOKEN")

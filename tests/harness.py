@@ -10,7 +10,8 @@ from adapters.memory import ChatDriver, MemoryChat, UserActions
 from bot.app import StudyBot
 from bot.content import Pack, load_packs
 from bot.domain import ChannelRef
-from bot.ports import FakeClock
+from bot.ports import FakeClock, Reviewer
+from bot.review.rubric import RubricReviewer
 from bot.scheduling import advance_to
 from bot.services import Services, Tuning
 from bot.storage.engine import create_engine, upgrade
@@ -70,9 +71,15 @@ def build(
     *,
     instance_id: str = "first",
     channel: ChannelRef = CHANNEL,
+    reviewer: Reviewer | None = None,
 ) -> Harness:
     services = Services(
-        chat=chat, store=store, clock=clock, packs=packs, tuning=Tuning(instance_id=instance_id)
+        chat=chat,
+        store=store,
+        clock=clock,
+        packs=packs,
+        tuning=Tuning(instance_id=instance_id),
+        reviewer=reviewer or RubricReviewer(),
     )
     bot = StudyBot(
         services, default_pack=DEFAULT_PACK if DEFAULT_PACK in packs else next(iter(packs))

@@ -38,7 +38,13 @@ def test_dockerfile_copies_what_the_package_needs_and_runs_the_bot() -> None:
 
 def test_the_built_package_migrates_and_validates_like_the_image(tmp_path: Path) -> None:
     """`pip install .` then the image's commands, from a wheel in a folder of its own."""
-    wheel_dir, site = tmp_path / "wheel", tmp_path / "site"
+    wheel_dir, site, src = tmp_path / "wheel", tmp_path / "site", tmp_path / "src"
+    # Build from a copy of what the image's COPY lines take, so no stale build/ leaks in.
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "build", "*.egg-info")
+    for name in ("bot", "adapters"):
+        shutil.copytree(REPO / name, src / name, ignore=ignore)
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(REPO / name, src / name)
     subprocess.run(
         [
             sys.executable,
@@ -50,7 +56,7 @@ def test_the_built_package_migrates_and_validates_like_the_image(tmp_path: Path)
             "--no-build-isolation",
             "-w",
             str(wheel_dir),
-            str(REPO),
+            str(src),
         ],
         check=True,
         timeout=300,

@@ -15,7 +15,7 @@ from bot.commands import (
     OptionType,
 )
 from bot.domain import ChannelRef, Reply
-from bot.features import daily
+from bot.features import daily, review
 from bot.services import Services
 from bot.storage.records import ChannelSettings
 from bot.timing import BadValue, describe, local_date, parse_date
@@ -174,7 +174,8 @@ def _describe(svc: Services, s: ChannelSettings) -> str:
     window = f"{hours}h" + (f"{minutes:02d}m" if minutes else "")
     lines = [
         f"Pack: {pack.info.title if pack else s.pack_id} ({s.pack_id})",
-        f"Posts at {s.post_time} {s.timezone} on {','.join(s.weekdays)}; answers open for {window}.",
+        f"Posts at {s.post_time} {s.timezone} on "
+        f"{','.join(s.weekdays)}; answers open for {window}.",
     ]
     if s.cohort_date:
         lines.append(f"Interview date: {s.cohort_date.isoformat()}")
@@ -214,4 +215,5 @@ async def _status(svc: Services, s: ChannelSettings) -> str:
         )
         if last.status == "failed" and last.error:
             lines.append(f"Last error: {last.error[:200]}")
+    lines += await review.status_lines(svc, s.channel)
     return "\n".join(lines)

@@ -5,11 +5,16 @@ from __future__ import annotations
 
 from bot.domain import Destination, Form, FormField, InteractionRef, Outgoing, Reply
 from bot.events import ButtonPressed, FormSubmitted, MessageDeleted, MessageEdited, MessagePosted
+from bot.features import review
 from bot.features.daily import ANSWER_BUTTON
 from bot.services import Services
 from bot.storage.records import Post
 from bot.text import clean, defang, quote, words
 
+HIDDEN_NOTE = (
+    "🔒 Your answer is saved. Answers here are hidden until the window closes, then revealed "
+    "together, so it is not shown in the thread. Next time press Answer to keep it private."
+)
 EMPTY_HINT = (
     "That reply was empty. Write your answer as a reply in this thread "
     "(or press Answer on the question) and it will be saved."
@@ -24,7 +29,10 @@ def _is_late(svc: Services, post: Post) -> bool:
 
 def _ack(name: str, text: str, *, late: bool, verb: str = "Saved") -> str:
     tail = " It came in after the window closed, so it is marked late." if late else ""
-    return f"✅ Answer from {defang(name)} {verb.lower()} ({words(text):,} words).{tail}\n{quote(text)}"
+    return (
+        f"✅ Answer from {defang(name)} {verb.lower()} "
+        f"({words(text):,} words).{tail}\n{quote(text)}"
+    )
 
 
 async def on_thread_message(svc: Services, event: MessagePosted) -> None:
@@ -50,7 +58,12 @@ async def on_thread_message(svc: Services, event: MessagePosted) -> None:
     )
     if stored is None:
         return  # the platform delivered this message twice; it is saved already
-    await svc.chat.send(thread, Outgoing(_ack(event.user.name, text, late=late)))
+    if await review.is_hidden(svc, event.channel):
+        # Hidden mode: nothing shows in the thread; the author hears privately.
+        await svc.chat.send(Destination.to_user(event.user), Outgoing(HIDDEN_NOTE))
+    else:
+        await svc.chat.send(thread, Outgoing(_ack(event.user.name, text, late=late)))
+    await review.answer_stored(svc, post, stored)
 
 
 async def on_thread_edit(svc: Services, event: MessageEdited) -> None:
@@ -78,7 +91,11 @@ async def on_thread_edit(svc: Services, event: MessageEdited) -> None:
             late=_is_late(svc, post),
             now=now,
         )
-    await svc.chat.send(thread, Outgoing(_ack(event.user.name, text, late=False, verb="Updated")))
+    ack = _ack(event.user.name, text, late=False, verb="Updated")
+    if await review.is_hidden(svc, event.channel):
+        await svc.chat.send(Destination.to_user(event.user), Outgoing(ack))
+    else:
+        await svc.chat.send(thread, Outgoing(ack))
 
 
 async def on_thread_delete(svc: Services, event: MessageDeleted) -> None:
@@ -136,7 +153,7 @@ async def on_answer_form(svc: Services, event: FormSubmitted, post_id: int) -> N
         return
     late = _is_late(svc, post)
     user = event.interaction.user
-    await svc.store.add_answer(
+    stored = await svc.store.add_answer(
         post,
         user_id=user.user_id,
         user_name=user.name,
@@ -145,7 +162,12 @@ async def on_answer_form(svc: Services, event: FormSubmitted, post_id: int) -> N
         late=late,
         now=svc.clock.now(),
     )
-    await svc.chat.respond(event.interaction, Reply(_ack(user.name, text, late=late)))
+    ack = _ack(user.name, text, late=late)
+    if stored is not None and await review.is_hidden(svc, post.channel):
+        ack += "\n🔒 It stays hidden until the window closes, then all answers are revealed."
+    await svc.chat.respond(event.interaction, Reply(ack))
+    if stored is not None:
+        await review.answer_stored(svc, post, stored)
 
 
 async def _post_for(svc: Services, interaction: InteractionRef, post_id: int) -> Post | None:

@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from bot.content import Pack
 from bot.content.schema import Phase, Question
 from bot.domain import Button, Destination, Outgoing
+from bot.features import review
 from bot.features.questions import choose_question, phase_on
 from bot.features.timeline import nudge_members
 from bot.services import Services
@@ -211,8 +212,17 @@ async def _send_post(
     question = choose_question(pack, uses, posted, phase, salt=f"{ref.tenant}/{ref.channel_id}")
     now = svc.clock.now()
     closes_at = now + timedelta(minutes=settings.window_minutes)
+    hidden = await review.is_hidden(svc, ref)
     text = render_post(
-        pack, question, day, phase, days_to_go, closes_at, settings.timezone, late=late
+        pack,
+        question,
+        day,
+        phase,
+        days_to_go,
+        closes_at,
+        settings.timezone,
+        late=late,
+        hidden=hidden,
     )
     try:
         sent = await svc.chat.send(
@@ -255,6 +265,7 @@ def render_post(
     zone: str,
     *,
     late: bool,
+    hidden: bool = False,
 ) -> str:
     head = f"📌 Question of the day · {day:%a} {day.day} {day:%b}"
     if phase is not None and days_to_go is not None:
@@ -270,8 +281,13 @@ def render_post(
         q.prompt.strip(),
         "",
         " · ".join(tags),
-        f"Reply in the thread below with your answer, or press Answer. "
-        f"Answers close {describe(closes_at, zone)}.",
+        (
+            "Press Answer to answer privately: answers stay hidden until the close, then "
+            "all are revealed together. "
+            if hidden
+            else "Reply in the thread below with your answer, or press Answer. "
+        )
+        + f"Answers close {describe(closes_at, zone)}.",
     ]
     return "\n".join(lines)
 
@@ -291,6 +307,7 @@ async def close_due_windows(svc: Services) -> None:
         if not await svc.store.mark_closed(post.channel.tenant, post.id, svc.clock.now()):
             continue  # another instance closed it
         await _send_summary(svc, post)
+        await review.on_close(svc, post)
 
 
 async def _send_summary(svc: Services, post: Post) -> None:

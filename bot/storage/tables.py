@@ -108,3 +108,69 @@ prep = Table(
     Column("updated_at", UtcDateTime, nullable=False),
     Index(None, "tenant", "channel_id"),
 )
+
+# -- F3 review ----------------------------------------------------------------------
+
+# How a channel reviews answers and whether answers show before the window closes. A
+# row only exists once an admin changes something; until then the defaults apply.
+review_settings = Table(
+    "review_settings",
+    metadata,
+    Column("tenant", String(64), primary_key=True),
+    Column("channel_id", String(64), primary_key=True),
+    Column("mode", String(8), nullable=False),  # ai | peer | both | none
+    Column("delivery", String(8), nullable=False),  # thread | private
+    Column("visibility", String(8), nullable=False),  # open | hidden
+    Column("peer_start", String(8), nullable=False),  # close | now
+    Column("peer_count", Integer, nullable=False),
+    Column("peer_window_minutes", Integer, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+# One AI review per answer (rubric or LLM; `reviewer` says which). `delivered_at` is set by
+# whoever sends it, once: the background task, or the reveal in hidden mode.
+reviews = Table(
+    "reviews",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("tenant", String(64), nullable=False),
+    Column("post_id", Integer, ForeignKey("posts.id", ondelete="CASCADE"), nullable=False),
+    Column("answer_id", Integer, ForeignKey("answers.id", ondelete="CASCADE"), nullable=False),
+    Column("reviewer", String(120), nullable=False),
+    Column("scores", Text, nullable=False),  # JSON {"dimension": 1..4}
+    Column("strengths", Text, nullable=False),  # JSON list
+    Column("improvements", Text, nullable=False),  # JSON list
+    Column("follow_up", Text, nullable=False),
+    Column("note", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("delivered_at", UtcDateTime, nullable=True),
+    UniqueConstraint("tenant", "answer_id"),
+    Index(None, "tenant", "post_id"),
+)
+
+# One row per (answer, peer reviewer): the assignment, its scores as they come in, and
+# the times that drive the reminder, the deadline and the gathered feedback.
+peer_reviews = Table(
+    "peer_reviews",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("tenant", String(64), nullable=False),
+    Column("channel_id", String(64), nullable=False),
+    Column("post_id", Integer, ForeignKey("posts.id", ondelete="CASCADE"), nullable=False),
+    Column("answer_id", Integer, ForeignKey("answers.id", ondelete="CASCADE"), nullable=False),
+    Column("author_id", String(64), nullable=False),
+    Column("reviewer_id", String(64), nullable=False),
+    Column("reviewer_name", String(200), nullable=False),
+    Column("status", String(10), nullable=False),  # assigned | done | expired
+    Column("scores", Text, nullable=False),  # JSON, filled one button press at a time
+    Column("comment", Text, nullable=True),
+    Column("assigned_at", UtcDateTime, nullable=False),
+    Column("remind_at", UtcDateTime, nullable=False),
+    Column("due_at", UtcDateTime, nullable=False),
+    Column("reminded_at", UtcDateTime, nullable=True),
+    Column("done_at", UtcDateTime, nullable=True),
+    Column("gathered_at", UtcDateTime, nullable=True),
+    UniqueConstraint("tenant", "answer_id", "reviewer_id"),
+    Index(None, "tenant", "channel_id", "post_id"),
+    Index(None, "status", "due_at"),
+)

@@ -1,7 +1,7 @@
 """timeline: catch-up mode, skip dates, personal prep dates
 
-Revision ID: 0002t
-Revises: 0001
+Revision ID: 0003
+Revises: 0002
 Create Date: 2026-11-27 11:22:50.034099
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import bot.storage.types
 
-revision: str = "0002t"
-down_revision: str | None = "0001"
+revision: str = "0003"
+down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

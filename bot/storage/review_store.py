@@ -1,0 +1,462 @@
+"""Tenant-scoped queries for F3: review settings, AI reviews and peer-review assignments.
+
+Kept apart from `Store` so review work stays additive; it shares the same engine.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.domain import ChannelRef, Review
+from bot.review.models import Delivery, PeerStart, ReviewMode, Visibility
+from bot.storage.records import Answer, Post
+from bot.storage.tables import answers, peer_reviews, review_settings, reviews
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewSettings:
+    channel: ChannelRef
+    mode: ReviewMode = ReviewMode.ai
+    delivery: Delivery = Delivery.thread
+    visibility: Visibility = Visibility.open
+    peer_start: PeerStart = PeerStart.close
+    peer_count: int = 2
+    peer_window_minutes: int = 24 * 60
+
+    @property
+    def hidden(self) -> bool:
+        return self.visibility == Visibility.hidden
+
+
+@dataclass(frozen=True, slots=True)
+class StoredReview:
+    id: int
+    tenant: str
+    post_id: int
+    answer_id: int
+    review: Review
+    created_at: datetime
+    delivered_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class PeerAssignment:
+    id: int
+    tenant: str
+    channel_id: str
+    post_id: int
+    answer_id: int
+    author_id: str
+    reviewer_id: str
+    reviewer_name: str
+    status: str  # assigned | done | expired
+    scores: dict[str, int] = field(default_factory=dict)
+    comment: str | None = None
+    due_at: datetime | None = None
+    reminded_at: datetime | None = None
+    gathered_at: datetime | None = None
+
+
+class ReviewStore:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    # -- settings -----------------------------------------------------------------
+
+    async def get_settings(self, ref: ChannelRef) -> ReviewSettings:
+        q = select(review_settings).where(
+            review_settings.c.tenant == ref.tenant, review_settings.c.channel_id == ref.channel_id
+        )
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(q)).first()
+        if row is None:
+            return ReviewSettings(ref)
+        m = row._mapping
+        return ReviewSettings(
+            ref,
+            ReviewMode(m["mode"]),
+            Delivery(m["delivery"]),
+            Visibility(m["visibility"]),
+            PeerStart(m["peer_start"]),
+            m["peer_count"],
+            m["peer_window_minutes"],
+        )
+
+    async def save_settings(self, s: ReviewSettings, now: datetime) -> None:
+        values = {
+            "mode": s.mode.value,
+            "delivery": s.delivery.value,
+            "visibility": s.visibility.value,
+            "peer_start": s.peer_start.value,
+            "peer_count": s.peer_count,
+            "peer_window_minutes": s.peer_window_minutes,
+            "updated_at": now,
+        }
+        key = and_(
+            review_settings.c.tenant == s.channel.tenant,
+            review_settings.c.channel_id == s.channel.channel_id,
+        )
+        async with self.engine.begin() as conn:
+            done = await conn.execute(update(review_settings).where(key).values(**values))
+            if done.rowcount == 0:
+                await conn.execute(
+                    insert(review_settings).values(
+                        tenant=s.channel.tenant, channel_id=s.channel.channel_id, **values
+                    )
+                )
+
+    # -- answers ------------------------------------------------------------------
+
+    async def get_answer(self, tenant: str, answer_id: int) -> Answer | None:
+        q = select(answers).where(answers.c.tenant == tenant, answers.c.id == answer_id)
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(q)).first()
+        return _answer(row._mapping) if row else None
+
+    async def latest_answers(self, post: Post) -> list[Answer]:
+        """Each member's newest answer to a post, oldest member first."""
+        q = (
+            select(answers)
+            .where(answers.c.tenant == post.channel.tenant, answers.c.post_id == post.id)
+            .order_by(answers.c.id)
+        )
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(q)).all()
+        latest: dict[str, Answer] = {}
+        for r in rows:
+            a = _answer(r._mapping)
+            latest.pop(a.user_id, None)
+            latest[a.user_id] = a
+        return sorted(latest.values(), key=lambda a: a.id)
+
+    # -- AI reviews ---------------------------------------------------------------
+
+    async def add_review(self, post: Post, answer_id: int, review: Review, now: datetime) -> bool:
+        """Store an answer's AI review; False when it already has one."""
+        try:
+            async with self.engine.begin() as conn:
+                await conn.execute(
+                    insert(reviews).values(
+                        tenant=post.channel.tenant,
+                        post_id=post.id,
+                        answer_id=answer_id,
+                        reviewer=review.reviewer,
+                        scores=json.dumps(review.scores),
+                        strengths=json.dumps(list(review.strengths)),
+                        improvements=json.dumps(list(review.improvements)),
+                        follow_up=review.follow_up,
+                        note=review.note,
+                        created_at=now,
+                    )
+                )
+        except IntegrityError:
+            return False
+        return True
+
+    async def review_for(self, tenant: str, answer_id: int) -> StoredReview | None:
+        q = select(reviews).where(reviews.c.tenant == tenant, reviews.c.answer_id == answer_id)
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(q)).first()
+        return _review(row._mapping) if row else None
+
+    async def reviews_for_post(self, post: Post) -> dict[int, StoredReview]:
+        q = select(reviews).where(
+            reviews.c.tenant == post.channel.tenant, reviews.c.post_id == post.id
+        )
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(q)).all()
+        return {r.answer_id: r for r in (_review(row._mapping) for row in rows)}
+
+    async def claim_delivery(self, tenant: str, review_id: int, now: datetime) -> bool:
+        """Whoever sets `delivered_at` first sends the review; everyone else stays quiet."""
+        async with self.engine.begin() as conn:
+            done = await conn.execute(
+                update(reviews)
+                .where(
+                    reviews.c.tenant == tenant,
+                    reviews.c.id == review_id,
+                    reviews.c.delivered_at.is_(None),
+                )
+                .values(delivered_at=now)
+            )
+        return bool(done.rowcount)
+
+    # -- peer reviews -------------------------------------------------------------
+
+    async def add_assignments(
+        self,
+        post: Post,
+        rows: list[tuple[Answer, str, str]],
+        *,
+        now: datetime,
+        remind_at: datetime,
+        due_at: datetime,
+    ) -> list[PeerAssignment]:
+        """(answer, reviewer_id, reviewer_name) rows; a pair assigned before is skipped."""
+        made: list[PeerAssignment] = []
+        for answer, reviewer_id, reviewer_name in rows:
+            try:
+                async with self.engine.begin() as conn:
+                    result = await conn.execute(
+                        insert(peer_reviews)
+                        .values(
+                            tenant=post.channel.tenant,
+                            channel_id=post.channel.channel_id,
+                            post_id=post.id,
+                            answer_id=answer.id,
+                            author_id=answer.user_id,
+                            reviewer_id=reviewer_id,
+                            reviewer_name=reviewer_name,
+                            status="assigned",
+                            scores="{}",
+                            assigned_at=now,
+                            remind_at=remind_at,
+                            due_at=due_at,
+                        )
+                        .returning(peer_reviews.c.id)
+                    )
+                    new_id = int(result.scalar_one())
+            except IntegrityError:
+                continue
+            found = await self.get_assignment(post.channel.tenant, new_id)
+            assert found is not None
+            made.append(found)
+        return made
+
+    async def get_assignment(self, tenant: str, assignment_id: int) -> PeerAssignment | None:
+        rows = await self._peer(peer_reviews.c.tenant == tenant, peer_reviews.c.id == assignment_id)
+        return rows[0] if rows else None
+
+    async def assignments_for_post(self, tenant: str, post_id: int) -> list[PeerAssignment]:
+        return await self._peer(peer_reviews.c.tenant == tenant, peer_reviews.c.post_id == post_id)
+
+    async def assignments_for_answer(self, tenant: str, answer_id: int) -> list[PeerAssignment]:
+        return await self._peer(
+            peer_reviews.c.tenant == tenant, peer_reviews.c.answer_id == answer_id
+        )
+
+    async def set_peer_score(
+        self, tenant: str, assignment_id: int, dimension: str, score: int
+    ) -> PeerAssignment | None:
+        """Record one score while the assignment is open; None when it is closed."""
+        async with self.engine.begin() as conn:
+            row = (
+                await conn.execute(
+                    select(peer_reviews.c.scores).where(
+                        peer_reviews.c.tenant == tenant,
+                        peer_reviews.c.id == assignment_id,
+                        peer_reviews.c.status == "assigned",
+                    )
+                )
+            ).first()
+            if row is None:
+                return None
+            scores = json.loads(row.scores)
+            scores[dimension] = score
+            await conn.execute(
+                update(peer_reviews)
+                .where(peer_reviews.c.tenant == tenant, peer_reviews.c.id == assignment_id)
+                .values(scores=json.dumps(scores))
+            )
+        return await self.get_assignment(tenant, assignment_id)
+
+    async def finish_peer(
+        self, tenant: str, assignment_id: int, comment: str | None, now: datetime
+    ) -> bool:
+        async with self.engine.begin() as conn:
+            done = await conn.execute(
+                update(peer_reviews)
+                .where(
+                    peer_reviews.c.tenant == tenant,
+                    peer_reviews.c.id == assignment_id,
+                    peer_reviews.c.status == "assigned",
+                )
+                .values(status="done", comment=comment, done_at=now)
+            )
+        return bool(done.rowcount)
+
+    async def due_reminders(self, now: datetime) -> list[PeerAssignment]:
+        """Open assignments whose reminder time has come (across tenants: the scheduler's view)."""
+        return await self._peer(
+            peer_reviews.c.status == "assigned",
+            peer_reviews.c.reminded_at.is_(None),
+            peer_reviews.c.remind_at <= now,
+            peer_reviews.c.due_at > now,
+        )
+
+    async def mark_reminded(self, tenant: str, assignment_id: int, now: datetime) -> bool:
+        async with self.engine.begin() as conn:
+            done = await conn.execute(
+                update(peer_reviews)
+                .where(
+                    peer_reviews.c.tenant == tenant,
+                    peer_reviews.c.id == assignment_id,
+                    peer_reviews.c.reminded_at.is_(None),
+                )
+                .values(reminded_at=now)
+            )
+        return bool(done.rowcount)
+
+    async def expire_overdue(self, now: datetime) -> list[PeerAssignment]:
+        overdue = await self._peer(
+            peer_reviews.c.status == "assigned", peer_reviews.c.due_at <= now
+        )
+        expired = []
+        for a in overdue:
+            async with self.engine.begin() as conn:
+                done = await conn.execute(
+                    update(peer_reviews)
+                    .where(
+                        peer_reviews.c.tenant == a.tenant,
+                        peer_reviews.c.id == a.id,
+                        peer_reviews.c.status == "assigned",
+                    )
+                    .values(status="expired")
+                )
+            if done.rowcount:
+                expired.append(a)
+        return expired
+
+    async def ungathered(self) -> list[PeerAssignment]:
+        """Closed assignments whose answer's feedback has not gone to the author yet."""
+        return await self._peer(
+            peer_reviews.c.status != "assigned", peer_reviews.c.gathered_at.is_(None)
+        )
+
+    async def claim_gather(self, tenant: str, answer_id: int, now: datetime) -> bool:
+        """Once every assignment of an answer is closed, one caller gathers its feedback."""
+        async with self.engine.begin() as conn:
+            still_open = (
+                await conn.execute(
+                    select(func.count())
+                    .select_from(peer_reviews)
+                    .where(
+                        peer_reviews.c.tenant == tenant,
+                        peer_reviews.c.answer_id == answer_id,
+                        peer_reviews.c.status == "assigned",
+                    )
+                )
+            ).scalar_one()
+            if still_open:
+                return False
+            done = await conn.execute(
+                update(peer_reviews)
+                .where(
+                    peer_reviews.c.tenant == tenant,
+                    peer_reviews.c.answer_id == answer_id,
+                    peer_reviews.c.gathered_at.is_(None),
+                )
+                .values(gathered_at=now)
+            )
+        return bool(done.rowcount)
+
+    async def next_peer_due(self, after: datetime) -> datetime | None:
+        """The next reminder or deadline strictly after `after`."""
+        open_ = peer_reviews.c.status == "assigned"
+        reminder = select(func.min(peer_reviews.c.remind_at)).where(
+            open_, peer_reviews.c.reminded_at.is_(None), peer_reviews.c.remind_at > after
+        )
+        deadline = select(func.min(peer_reviews.c.due_at)).where(
+            open_, peer_reviews.c.due_at > after
+        )
+        async with self.engine.connect() as conn:
+            times = [(await conn.execute(q)).scalar() for q in (reminder, deadline)]
+        return min((t for t in times if isinstance(t, datetime)), default=None)
+
+    async def previous_pairs(self, ref: ChannelRef, before_post: int) -> set[tuple[str, str]]:
+        """(reviewer, author) pairs of the channel's latest peer round before this post."""
+        where = (
+            peer_reviews.c.tenant == ref.tenant,
+            peer_reviews.c.channel_id == ref.channel_id,
+            peer_reviews.c.post_id < before_post,
+        )
+        async with self.engine.connect() as conn:
+            last = (
+                await conn.execute(select(func.max(peer_reviews.c.post_id)).where(*where))
+            ).scalar()
+            if last is None:
+                return set()
+            rows = (
+                await conn.execute(
+                    select(peer_reviews.c.reviewer_id, peer_reviews.c.author_id).where(
+                        peer_reviews.c.tenant == ref.tenant,
+                        peer_reviews.c.channel_id == ref.channel_id,
+                        peer_reviews.c.post_id == last,
+                    )
+                )
+            ).all()
+        return {(r.reviewer_id, r.author_id) for r in rows}
+
+    async def done_in_channel(self, ref: ChannelRef) -> list[PeerAssignment]:
+        return await self._peer(
+            peer_reviews.c.tenant == ref.tenant,
+            peer_reviews.c.channel_id == ref.channel_id,
+            peer_reviews.c.status == "done",
+        )
+
+    async def _peer(self, *where: Any) -> list[PeerAssignment]:
+        q = select(peer_reviews).where(*where).order_by(peer_reviews.c.id)
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(q)).all()
+        return [_assignment(r._mapping) for r in rows]
+
+
+def _answer(m: Any) -> Answer:
+    return Answer(
+        id=m["id"],
+        post_id=m["post_id"],
+        tenant=m["tenant"],
+        user_id=m["user_id"],
+        user_name=m["user_name"],
+        message_id=m["message_id"],
+        text=m["text"],
+        late=bool(m["late"]),
+        created_at=m["created_at"],
+        updated_at=m["updated_at"],
+    )
+
+
+def _review(m: Any) -> StoredReview:
+    review = Review(
+        reviewer=m["reviewer"],
+        scores={str(k): int(v) for k, v in json.loads(m["scores"]).items()},
+        strengths=tuple(json.loads(m["strengths"])),
+        improvements=tuple(json.loads(m["improvements"])),
+        follow_up=m["follow_up"],
+        note=m["note"],
+    )
+    return StoredReview(
+        m["id"],
+        m["tenant"],
+        m["post_id"],
+        m["answer_id"],
+        review,
+        m["created_at"],
+        m["delivered_at"],
+    )
+
+
+def _assignment(m: Any) -> PeerAssignment:
+    return PeerAssignment(
+        id=m["id"],
+        tenant=m["tenant"],
+        channel_id=m["channel_id"],
+        post_id=m["post_id"],
+        answer_id=m["answer_id"],
+        author_id=m["author_id"],
+        reviewer_id=m["reviewer_id"],
+        reviewer_name=m["reviewer_name"],
+        status=m["status"],
+        scores={str(k): int(v) for k, v in json.loads(m["scores"]).items()},
+        comment=m["comment"],
+        due_at=m["due_at"],
+        reminded_at=m["reminded_at"],
+        gathered_at=m["gathered_at"],
+    )
