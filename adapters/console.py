@@ -36,7 +36,9 @@ _STEP = re.compile(r"^\+(\d+)([mhdw])$")
 
 
 class Console:
-    def __init__(self, bot: StudyBot, chat: MemoryChat, clock: ShiftedClock, out: TextIO = sys.stdout) -> None:
+    def __init__(
+        self, bot: StudyBot, chat: MemoryChat, clock: ShiftedClock, out: TextIO = sys.stdout
+    ) -> None:
         self.bot = bot
         self.chat = chat
         self.clock = clock
@@ -109,7 +111,9 @@ class Console:
             return
         if m := _STEP.match(arg):
             n, unit = int(m.group(1)), m.group(2)
-            target = now + timedelta(**{{"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}[unit]: n})
+            target = now + timedelta(
+                **{{"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}[unit]: n}
+            )
         else:
             try:
                 target = datetime.fromisoformat(arg)
@@ -150,7 +154,8 @@ class Console:
 def default_zone() -> str:
     """The terminal's zone from TZ, when it is an IANA name; else UTC."""
     try:
-        return parse_zone(os.environ.get("TZ", "UTC").lstrip(":")) if os.environ.get("TZ") else "UTC"
+        return (
+            parse_zone(os.environ.get("TZ", "UTC").lstrip(":")) if os.environ.get("TZ") else "UTC"
+        )
     except BadValue:
         return "UTC"
-

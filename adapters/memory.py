@@ -83,7 +83,11 @@ class MemoryChat:
     async def send(self, dest: Destination, message: Outgoing) -> MessageRef:
         n = len(self.sent) + 1
         mid = f"m{next(self._ids)}"
-        opened = f"t{mid}" if message.thread_name and dest.thread_id is None and dest.user is None else None
+        opened = (
+            f"t{mid}"
+            if message.thread_name and dest.thread_id is None and dest.user is None
+            else None
+        )
         self._record(
             Sent(
                 number=n,
@@ -116,7 +120,13 @@ class MemoryChat:
     # -- reading the transcript ---------------------------------------------------
 
     def in_channel(self, channel: ChannelRef | None = None) -> list[Sent]:
-        return [s for s in self.sent if s.thread_id is None and s.to_user is None and (channel is None or s.channel == channel)]
+        return [
+            s
+            for s in self.sent
+            if s.thread_id is None
+            and s.to_user is None
+            and (channel is None or s.channel == channel)
+        ]
 
     def in_thread(self, thread_id: str) -> list[Sent]:
         return [s for s in self.sent if s.thread_id == thread_id and s.to_user is None]
@@ -137,7 +147,9 @@ class MemoryChat:
 class ChatDriver:
     """Plays members against a StudyBot over a MemoryChat."""
 
-    def __init__(self, bot: StudyBot, chat: MemoryChat, channel: ChannelRef, admins: set[str] | None = None) -> None:
+    def __init__(
+        self, bot: StudyBot, chat: MemoryChat, channel: ChannelRef, admins: set[str] | None = None
+    ) -> None:
         self.bot = bot
         self.chat = chat
         self.channel = channel
@@ -156,7 +168,9 @@ class ChatDriver:
         if post_number is None:
             posts = self.chat.posts()
             if not posts:
-                raise LookupError("no question has been posted yet, so there is no thread to reply in")
+                raise LookupError(
+                    "no question has been posted yet, so there is no thread to reply in"
+                )
             return posts[-1].opened_thread or ""
         sent = self.chat.by_number(post_number)
         if not sent.opened_thread:
@@ -179,7 +193,9 @@ class UserActions:
 
     async def says(self, text: str, *, thread_id: str | None = None) -> str:
         mid = self.driver.next_id("u")
-        await self.driver.bot.handle(MessagePosted(self.driver.channel, mid, thread_id, self.user, text))
+        await self.driver.bot.handle(
+            MessagePosted(self.driver.channel, mid, thread_id, self.user, text)
+        )
         return mid
 
     async def replies(self, text: str, *, to: int | None = None) -> str:
@@ -188,7 +204,9 @@ class UserActions:
 
     async def edits(self, message_id: str, text: str, *, to: int | None = None) -> None:
         thread = self.driver.thread_of(to)
-        await self.driver.bot.handle(MessageEdited(self.driver.channel, message_id, thread, self.user, text))
+        await self.driver.bot.handle(
+            MessageEdited(self.driver.channel, message_id, thread, self.user, text)
+        )
 
     async def deletes(self, message_id: str, *, to: int | None = None) -> None:
         thread = self.driver.thread_of(to)

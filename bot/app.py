@@ -5,7 +5,14 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from bot.commands import CommandContext, CommandError, CommandRegistry, CommandSpec, Option, OptionType
+from bot.commands import (
+    CommandContext,
+    CommandError,
+    CommandRegistry,
+    CommandSpec,
+    Option,
+    OptionType,
+)
 from bot.domain import Reply
 from bot.events import (
     ButtonPressed,
@@ -47,7 +54,9 @@ class StudyBot:
             if interaction is not None:
                 await self.svc.chat.respond(
                     interaction,
-                    Reply("Something went wrong on our side; anything you wrote was kept. Please try again."),
+                    Reply(
+                        "Something went wrong on our side; anything you wrote was kept. Please try again."
+                    ),
                 )
 
     async def _route(self, event: Event) -> None:
@@ -79,7 +88,9 @@ class StudyBot:
                     "or the configured list)."
                 )
             options = self.commands.coerce(spec, event.options)
-            reply = await self.commands.handlers[spec.path](CommandContext(event.interaction, spec, options))
+            reply = await self.commands.handlers[spec.path](
+                CommandContext(event.interaction, spec, options)
+            )
         except CommandError as err:
             reply = Reply(str(err))
         await self.svc.chat.respond(event.interaction, reply)
@@ -93,12 +104,17 @@ class StudyBot:
             lines = []
             for s in specs:
                 lines.append(f"{s.usage()}{'  (admin)' if s.admin else ''}\n  {s.help}")
-                lines += [f"  {o.name}: {o.help}" + (f" ({', '.join(o.choices)})" if o.choices else "") for o in s.options]
+                lines += [
+                    f"  {o.name}: {o.help}" + (f" ({', '.join(o.choices)})" if o.choices else "")
+                    for o in s.options
+                ]
             return Reply("\n".join(lines))
         lines = ["Commands:"]
         for s in self.commands.all():
             lines.append(f"/{s.name}: {s.help}{' (admin)' if s.admin else ''}")
-        lines.append("Answer the daily question by replying in its thread. /help <command> for details.")
+        lines.append(
+            "Answer the daily question by replying in its thread. /help <command> for details."
+        )
         return Reply("\n".join(lines))
 
     async def run_due(self) -> None:

@@ -26,11 +26,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="studybot", description="A study bot for interview preparation.")
+    p = argparse.ArgumentParser(
+        prog="studybot", description="A study bot for interview preparation."
+    )
     sub = p.add_subparsers(metavar="COMMAND")
 
-    run = sub.add_parser("run", help="start the bot (console by default; Discord or Slack from the environment)")
-    run.add_argument("--adapter", choices=["auto", "console", "discord", "slack"], help="force an adapter")
+    run = sub.add_parser(
+        "run", help="start the bot (console by default; Discord or Slack from the environment)"
+    )
+    run.add_argument(
+        "--adapter", choices=["auto", "console", "discord", "slack"], help="force an adapter"
+    )
     _db_args(run)
     run.add_argument("--now", help="console only: start the simulated clock at this ISO time")
     run.add_argument("--http-port", type=int, help="Slack only: serve HTTP mode on this port")
@@ -45,7 +51,9 @@ def _parser() -> argparse.ArgumentParser:
     content = sub.add_parser("content", help="content packs")
     c_sub = content.add_subparsers(metavar="ACTION")
     val = c_sub.add_parser("validate", help="check packs; exits non-zero with every problem found")
-    val.add_argument("paths", nargs="*", type=Path, help="pack folders or content roots (default: all installed)")
+    val.add_argument(
+        "paths", nargs="*", type=Path, help="pack folders or content roots (default: all installed)"
+    )
     val.set_defaults(func=_content_validate)
     lst = c_sub.add_parser("list", help="list installed packs")
     lst.set_defaults(func=_content_list)
@@ -53,7 +61,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _db_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--db", help="a SQLAlchemy URL or a SQLite file path (default: $STUDYBOT_DB_URL or data/studybot.db)")
+    p.add_argument(
+        "--db",
+        help="a SQLAlchemy URL or a SQLite file path (default: $STUDYBOT_DB_URL or data/studybot.db)",
+    )
     p.add_argument("--data", type=Path, help="the data folder (default: $STUDYBOT_DATA or ./data)")
 
 
@@ -78,7 +89,10 @@ def _content_validate(args: argparse.Namespace) -> int:
             else:
                 packs = load_packs([root])
                 if not packs:
-                    print(f"{root}: no pack found (a pack is a folder with a pack.yaml)", file=sys.stderr)
+                    print(
+                        f"{root}: no pack found (a pack is a folder with a pack.yaml)",
+                        file=sys.stderr,
+                    )
                     ok = False
                 for pack in packs.values():
                     print(f"ok: {pack.summary()}")
@@ -135,7 +149,9 @@ def _parse_now(value: str) -> datetime:
     try:
         when = datetime.fromisoformat(value)
     except ValueError:
-        raise SystemExit(f"studybot: --now {value!r} is not an ISO time like 2026-12-01T08:00+00:00") from None
+        raise SystemExit(
+            f"studybot: --now {value!r} is not an ISO time like 2026-12-01T08:00+00:00"
+        ) from None
     if when.tzinfo is None:
         raise SystemExit("studybot: --now needs a zone offset, e.g. 2026-12-01T08:00+00:00 or ...Z")
     return when
@@ -154,8 +170,10 @@ async def _run_console(settings: Settings, start: datetime | None) -> int:
     interactive = sys.stdin.isatty()
     try:
         if interactive:
-            console.say("studybot console: #study. /help lists commands; '> text' answers in the thread; "
-                        "/clock +1d moves time; Ctrl-D quits.")
+            console.say(
+                "studybot console: #study. /help lists commands; '> text' answers in the thread; "
+                "/clock +1d moves time; Ctrl-D quits."
+            )
         await console.ensure_channel(default_zone())
         await console.run(sys.stdin, interactive=interactive)
     finally:

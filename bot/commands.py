@@ -59,7 +59,9 @@ class CommandSpec:
     def usage(self) -> str:
         parts = [f"/{self.name}"]
         for o in self.options:
-            parts.append(f"{o.name}:<{o.type.value}>" if o.required else f"[{o.name}:<{o.type.value}>]")
+            parts.append(
+                f"{o.name}:<{o.type.value}>" if o.required else f"[{o.name}:<{o.type.value}>]"
+            )
         return " ".join(parts)
 
 
@@ -104,7 +106,9 @@ class CommandRegistry:
         subs = [s for s in self.all() if s.path[: len(path)] == path]
         if subs:
             listing = ", ".join(s.path[-1] for s in subs)
-            raise CommandError(f"/{' '.join(path)} needs a sub-command: {listing}. Try /help {path[0]}.")
+            raise CommandError(
+                f"/{' '.join(path)} needs a sub-command: {listing}. Try /help {path[0]}."
+            )
         raise CommandError(f"There is no command /{' '.join(path)}. Try /help for the list.")
 
     def coerce(self, spec: CommandSpec, raw: Mapping[str, OptionValue]) -> dict[str, Any]:
@@ -112,12 +116,16 @@ class CommandRegistry:
         unknown = sorted(set(raw) - set(known))
         if unknown:
             accepted = ", ".join(known) or "no options"
-            raise CommandError(f"/{spec.name} does not take {', '.join(unknown)}; it takes {accepted}.\nUsage: {spec.usage()}")
+            raise CommandError(
+                f"/{spec.name} does not take {', '.join(unknown)}; it takes {accepted}.\nUsage: {spec.usage()}"
+            )
         out: dict[str, Any] = {}
         for opt in spec.options:
             if opt.name not in raw or raw[opt.name] == "":
                 if opt.required:
-                    raise CommandError(f"/{spec.name} needs {opt.name}: {opt.help}\nUsage: {spec.usage()}")
+                    raise CommandError(
+                        f"/{spec.name} needs {opt.name}: {opt.help}\nUsage: {spec.usage()}"
+                    )
                 continue
             out[opt.name] = _coerce_one(spec, opt, raw[opt.name])
         return out

@@ -61,4 +61,6 @@ class FormSubmitted:
     values: dict[str, str]
 
 
-Event = CommandInvoked | MessagePosted | MessageEdited | MessageDeleted | ButtonPressed | FormSubmitted
+Event = (
+    CommandInvoked | MessagePosted | MessageEdited | MessageDeleted | ButtonPressed | FormSubmitted
+)

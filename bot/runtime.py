@@ -34,13 +34,20 @@ def packs_from(settings: Settings) -> dict[str, Pack]:
     packs = load_packs(settings.content_roots())
     if settings.default_pack not in packs:
         known = ", ".join(sorted(packs)) or "none"
-        raise SystemExit(f"studybot: the default pack {settings.default_pack!r} is not installed (found: {known}).")
+        raise SystemExit(
+            f"studybot: the default pack {settings.default_pack!r} is not installed (found: {known})."
+        )
     return packs
 
 
 async def start(settings: Settings, chat: ChatPort, clock: Clock) -> Runtime:
     packs = packs_from(settings)
     store, url = await open_store(settings)
-    services = Services(chat=chat, store=store, clock=clock, packs=packs,
-                        tuning=Tuning(instance_id=settings.instance_id))
+    services = Services(
+        chat=chat,
+        store=store,
+        clock=clock,
+        packs=packs,
+        tuning=Tuning(instance_id=settings.instance_id),
+    )
     return Runtime(StudyBot(services, default_pack=settings.default_pack), store, url)

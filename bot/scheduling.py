@@ -53,8 +53,13 @@ class Scheduler:
     async def start(self) -> None:
         if self.aps.running:  # a reconnect must not start a second scheduler
             return
-        self.aps.add_job(self._tick, IntervalTrigger(seconds=int(TICK.total_seconds())), id="tick",
-                         max_instances=1, coalesce=True)
+        self.aps.add_job(
+            self._tick,
+            IntervalTrigger(seconds=int(TICK.total_seconds())),
+            id="tick",
+            max_instances=1,
+            coalesce=True,
+        )
         self.aps.start()
         await self._tick()
 
@@ -73,7 +78,11 @@ class Scheduler:
         """Mirror channel settings into cron jobs (added, changed or removed)."""
         wanted: dict[str, tuple[str, str, str]] = {}
         for s in await self.bot.svc.store.list_channels(active_only=True):
-            wanted[f"post:{s.channel.tenant}:{s.channel.channel_id}"] = (s.post_time, s.timezone, ",".join(s.weekdays))
+            wanted[f"post:{s.channel.tenant}:{s.channel.channel_id}"] = (
+                s.post_time,
+                s.timezone,
+                ",".join(s.weekdays),
+            )
         for job_id in set(self._jobs) - set(wanted):
             self.aps.remove_job(job_id)
             del self._jobs[job_id]
@@ -81,9 +90,18 @@ class Scheduler:
             if self._jobs.get(job_id) == spec:
                 continue
             hh, mm = spec[0].split(":")
-            trigger = CronTrigger(hour=int(hh), minute=int(mm), day_of_week=spec[2], timezone=ZoneInfo(spec[1]))
-            self.aps.add_job(self._fire, trigger, id=job_id, replace_existing=True, max_instances=1,
-                             coalesce=True, misfire_grace_time=None)
+            trigger = CronTrigger(
+                hour=int(hh), minute=int(mm), day_of_week=spec[2], timezone=ZoneInfo(spec[1])
+            )
+            self.aps.add_job(
+                self._fire,
+                trigger,
+                id=job_id,
+                replace_existing=True,
+                max_instances=1,
+                coalesce=True,
+                misfire_grace_time=None,
+            )
             self._jobs[job_id] = spec
 
     async def _fire(self, *_: Any) -> None:

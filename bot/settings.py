@@ -16,15 +16,25 @@ REPO_CONTENT = Path(__file__).resolve().parent.parent / "content"
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
 
-    data: Path = Field(Path("data"), alias="STUDYBOT_DATA", description="data folder (the SQLite file)")
-    db_url: str | None = Field(None, alias="STUDYBOT_DB_URL", description="SQLAlchemy URL or SQLite file path")
-    content: str = Field("", alias="STUDYBOT_CONTENT", description="extra pack folders, separated by ':'")
+    data: Path = Field(
+        Path("data"), alias="STUDYBOT_DATA", description="data folder (the SQLite file)"
+    )
+    db_url: str | None = Field(
+        None, alias="STUDYBOT_DB_URL", description="SQLAlchemy URL or SQLite file path"
+    )
+    content: str = Field(
+        "", alias="STUDYBOT_CONTENT", description="extra pack folders, separated by ':'"
+    )
     default_pack: str = Field("amazon-backend-developer", alias="STUDYBOT_DEFAULT_PACK")
-    instance_id: str = Field(default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}",
-                             alias="STUDYBOT_INSTANCE_ID")
+    instance_id: str = Field(
+        default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}",
+        alias="STUDYBOT_INSTANCE_ID",
+    )
     log_level: str = Field("INFO", alias="STUDYBOT_LOG_LEVEL")
     log_format: Literal["json", "text"] = Field("json", alias="STUDYBOT_LOG_FORMAT")
-    adapter: Literal["auto", "console", "discord", "slack"] = Field("auto", alias="STUDYBOT_ADAPTER")
+    adapter: Literal["auto", "console", "discord", "slack"] = Field(
+        "auto", alias="STUDYBOT_ADAPTER"
+    )
 
     discord_token: SecretStr | None = Field(None, alias="DISCORD_TOKEN")
     slack_bot_token: SecretStr | None = Field(None, alias="SLACK_BOT_TOKEN")

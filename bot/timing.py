@@ -26,14 +26,16 @@ _TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
 def parse_time(value: str) -> str:
     m = _TIME.match(value.strip())
     if not m or int(m.group(1)) > 23 or int(m.group(2)) > 59:
-        raise BadValue(f"{value!r} is not a time of day: use 24-hour HH:MM, from 00:00 to 23:59 (e.g. 09:30)")
+        raise BadValue(
+            f"{value!r} is not a time of day: use 24-hour HH:MM, from 00:00 to 23:59 (e.g. 09:30)"
+        )
     return f"{int(m.group(1)):02d}:{m.group(2)}"
 
 
 def parse_zone(value: str) -> str:
     name = value.strip()
     try:
-        if name and name in available_timezones() or name == "UTC":
+        if (name and name in available_timezones()) or name == "UTC":
             ZoneInfo(name)
             return name
     except (ZoneInfoNotFoundError, ValueError):
@@ -79,7 +81,9 @@ def parse_weekdays(value: str) -> tuple[str, ...]:
         else:
             days.add(_day(part, value))
     if not days:
-        raise BadValue(f"{value!r} names no weekday: use e.g. mon-fri, mon,wed,fri, daily or weekends")
+        raise BadValue(
+            f"{value!r} names no weekday: use e.g. mon-fri, mon,wed,fri, daily or weekends"
+        )
     return tuple(d for d in WEEKDAYS if d in days)
 
 
@@ -106,7 +110,9 @@ _DURATION = re.compile(r"^(\d+)\s*([mhd])$")
 def parse_duration_minutes(value: str) -> int:
     m = _DURATION.match(value.strip().lower())
     if not m:
-        raise BadValue(f"{value!r} is not a duration: use minutes, hours or days like 90m, 24h or 2d")
+        raise BadValue(
+            f"{value!r} is not a duration: use minutes, hours or days like 90m, 24h or 2d"
+        )
     n = int(m.group(1)) * {"m": 1, "h": 60, "d": 1440}[m.group(2)]
     if not 15 <= n <= 7 * 1440:
         raise BadValue(f"{value!r} is out of range: an answer window lasts from 15m to 7d")

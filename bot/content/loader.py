@@ -110,7 +110,9 @@ def load_packs(roots: Iterable[Path]) -> dict[str, Pack]:
                 problems += err.problems
                 continue
             if pack.id in packs:
-                problems.append(f"{folder}: pack id {pack.id!r} is already used by {packs[pack.id].path}")
+                problems.append(
+                    f"{folder}: pack id {pack.id!r} is already used by {packs[pack.id].path}"
+                )
                 continue
             packs[pack.id] = pack
     if problems:
@@ -131,7 +133,9 @@ def _read_yaml(path: Path, problems: list[str]) -> Any:
         problems.append(f"{path}: cannot read: {err}")
         return None
     if not isinstance(data, dict):
-        problems.append(f"{path}: expected a mapping at the top (like 'questions:'), found {type(data).__name__}")
+        problems.append(
+            f"{path}: expected a mapping at the top (like 'questions:'), found {type(data).__name__}"
+        )
         return None
     return data
 
@@ -141,7 +145,11 @@ def _explain(path: Path, raw: dict[str, Any], err: ValidationError) -> list[str]
     for e in err.errors():
         loc = list(e["loc"])
         entry = ""
-        if len(loc) >= 2 and loc[0] in ("questions", "principles", "phases") and isinstance(loc[1], int):
+        if (
+            len(loc) >= 2
+            and loc[0] in ("questions", "principles", "phases")
+            and isinstance(loc[1], int)
+        ):
             items = raw.get(str(loc[0])) or []
             item = items[loc[1]] if loc[1] < len(items) else None
             ident = item.get("id") if isinstance(item, dict) else None
@@ -169,7 +177,10 @@ def _cross_check(info: PackInfo, questions: list[tuple[Path, Question]]) -> list
     problems: list[str] = []
     principle_ids = {p.id for p in info.principles}
     phase_ids = {p.id for p in info.phases}
-    for name, ids in (("principle", [p.id for p in info.principles]), ("phase", [p.id for p in info.phases])):
+    for name, ids in (
+        ("principle", [p.id for p in info.principles]),
+        ("phase", [p.id for p in info.phases]),
+    ):
         for dup in sorted({i for i in ids if ids.count(i) > 1}):
             problems.append(f"{PACK_FILE}: {name} {dup!r}: field 'id': used more than once")
     for phase in info.phases:
@@ -181,7 +192,9 @@ def _cross_check(info: PackInfo, questions: list[tuple[Path, Question]]) -> list
     seen: dict[str, Path] = {}
     for path, q in questions:
         if q.id in seen:
-            problems.append(f"{path}: question {q.id!r}: field 'id': duplicate, also in {seen[q.id].name}")
+            problems.append(
+                f"{path}: question {q.id!r}: field 'id': duplicate, also in {seen[q.id].name}"
+            )
         seen.setdefault(q.id, path)
         for p in q.principles:
             if p not in principle_ids:
@@ -196,5 +209,7 @@ def _cross_check(info: PackInfo, questions: list[tuple[Path, Question]]) -> list
                     f" (known: {', '.join(sorted(phase_ids))})"
                 )
         if q.kind == Kind.behavioral and not q.principles:
-            problems.append(f"{path}: question {q.id!r}: field 'principles': a behavioral question needs one")
+            problems.append(
+                f"{path}: question {q.id!r}: field 'principles': a behavioral question needs one"
+            )
     return problems

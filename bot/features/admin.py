@@ -5,7 +5,14 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from bot.commands import CommandContext, CommandError, CommandRegistry, CommandSpec, Option, OptionType
+from bot.commands import (
+    CommandContext,
+    CommandError,
+    CommandRegistry,
+    CommandSpec,
+    Option,
+    OptionType,
+)
 from bot.domain import ChannelRef, Reply
 from bot.features import daily
 from bot.services import Services
@@ -24,9 +31,15 @@ def register(reg: CommandRegistry, svc: Services, default_pack: str) -> None:
         old = await svc.store.get_channel(ref)
         opts: dict[str, Any] = dict(ctx.options)
         if "pack" in opts and opts["pack"] not in svc.packs:
-            raise CommandError(f"pack: {opts['pack']!r} is not installed; installed packs: {', '.join(packs)}.")
-        if "interview_date" in opts and opts["interview_date"] < local_date(now, opts.get("timezone", old.timezone if old else "UTC")):
-            raise CommandError(f"interview_date: {opts['interview_date']} is in the past; give a date from today on.")
+            raise CommandError(
+                f"pack: {opts['pack']!r} is not installed; installed packs: {', '.join(packs)}."
+            )
+        if "interview_date" in opts and opts["interview_date"] < local_date(
+            now, opts.get("timezone", old.timezone if old else "UTC")
+        ):
+            raise CommandError(
+                f"interview_date: {opts['interview_date']} is in the past; give a date from today on."
+            )
         base = old or ChannelSettings(channel=ref, pack_id=default_pack)
         changes = {
             "post_time": opts.get("time"),
@@ -54,14 +67,18 @@ def register(reg: CommandRegistry, svc: Services, default_pack: str) -> None:
     async def pause(ctx: CommandContext) -> Reply:
         settings = await _settings(svc, ctx)
         await svc.store.save_channel(dataclasses.replace(settings, paused=True), svc.clock.now())
-        return Reply("Paused: no daily questions here until /resume. Answers and drills still work.")
+        return Reply(
+            "Paused: no daily questions here until /resume. Answers and drills still work."
+        )
 
     async def resume(ctx: CommandContext) -> Reply:
         settings = await _settings(svc, ctx)
         resumed = dataclasses.replace(settings, paused=False)
         await svc.store.save_channel(resumed, svc.clock.now())
         upcoming = daily.next_slot(resumed, svc.clock.now())
-        when = f" The next question comes {describe(upcoming, resumed.timezone)}." if upcoming else ""
+        when = (
+            f" The next question comes {describe(upcoming, resumed.timezone)}." if upcoming else ""
+        )
         return Reply(f"Resumed.{when}")
 
     async def post_now(ctx: CommandContext) -> Reply:
@@ -75,21 +92,44 @@ def register(reg: CommandRegistry, svc: Services, default_pack: str) -> None:
             "Set up (or change) the daily question in this channel.",
             (
                 Option("time", OptionType.time, "local posting time, HH:MM (default 09:00)"),
-                Option("timezone", OptionType.timezone, "IANA time zone, e.g. Europe/London (default UTC)",
-                       suggestions=("UTC", "Europe/London", "America/New_York", "Asia/Kolkata")),
-                Option("weekdays", OptionType.weekdays, "posting days: mon-fri (default), daily, mon,wed,fri"),
-                Option("window", OptionType.duration, "how long answers are open, e.g. 24h (default), 90m, 2d"),
+                Option(
+                    "timezone",
+                    OptionType.timezone,
+                    "IANA time zone, e.g. Europe/London (default UTC)",
+                    suggestions=("UTC", "Europe/London", "America/New_York", "Asia/Kolkata"),
+                ),
+                Option(
+                    "weekdays",
+                    OptionType.weekdays,
+                    "posting days: mon-fri (default), daily, mon,wed,fri",
+                ),
+                Option(
+                    "window",
+                    OptionType.duration,
+                    "how long answers are open, e.g. 24h (default), 90m, 2d",
+                ),
                 Option("pack", OptionType.string, "the content pack", choices=packs),
-                Option("interview_date", OptionType.date, "the cohort's interview date, YYYY-MM-DD (sets the phase)"),
+                Option(
+                    "interview_date",
+                    OptionType.date,
+                    "the cohort's interview date, YYYY-MM-DD (sets the phase)",
+                ),
             ),
             admin=True,
         ),
         setup,
     )
-    reg.add(CommandSpec(("status",), "Show this channel's settings, next post and last post.", admin=True), status)
+    reg.add(
+        CommandSpec(
+            ("status",), "Show this channel's settings, next post and last post.", admin=True
+        ),
+        status,
+    )
     reg.add(CommandSpec(("pause",), "Stop the daily question in this channel.", admin=True), pause)
     reg.add(CommandSpec(("resume",), "Start the daily question again.", admin=True), resume)
-    reg.add(CommandSpec(("post-now",), "Post a question in this channel now.", admin=True), post_now)
+    reg.add(
+        CommandSpec(("post-now",), "Post a question in this channel now.", admin=True), post_now
+    )
 
 
 def _channel(ctx: CommandContext) -> ChannelRef:
@@ -128,10 +168,19 @@ async def _status(svc: Services, s: ChannelSettings) -> str:
     if last is None:
         lines.append("No question posted yet.")
     else:
-        outcome = {"sent": "posted", "skipped": "skipped (missed while offline)", "failed": "failed", "sending": "being sent"}
-        when = describe(last.posted_at, s.timezone) if last.posted_at else last.local_date.isoformat()
+        outcome = {
+            "sent": "posted",
+            "skipped": "skipped (missed while offline)",
+            "failed": "failed",
+            "sending": "being sent",
+        }
+        when = (
+            describe(last.posted_at, s.timezone) if last.posted_at else last.local_date.isoformat()
+        )
         late = ", late" if last.late and last.status == "sent" else ""
-        lines.append(f"Last question: {outcome.get(last.status, last.status)}{late}, {when} ({last.question_id or '-'}).")
+        lines.append(
+            f"Last question: {outcome.get(last.status, last.status)}{late}, {when} ({last.question_id or '-'})."
+        )
         if last.status == "failed" and last.error:
             lines.append(f"Last error: {last.error[:200]}")
     return "\n".join(lines)

@@ -17,7 +17,9 @@ EMPTY_HINT = (
 
 
 def _is_late(svc: Services, post: Post) -> bool:
-    return post.closed_at is not None or (post.closes_at is not None and svc.clock.now() > post.closes_at)
+    return post.closed_at is not None or (
+        post.closes_at is not None and svc.clock.now() > post.closes_at
+    )
 
 
 def _ack(name: str, text: str, *, late: bool, verb: str = "Saved") -> str:
@@ -38,8 +40,13 @@ async def on_thread_message(svc: Services, event: MessagePosted) -> None:
         return
     late = _is_late(svc, post)
     stored = await svc.store.add_answer(
-        post, user_id=event.user.user_id, user_name=event.user.name,
-        message_id=event.message_id, text=text, late=late, now=svc.clock.now(),
+        post,
+        user_id=event.user.user_id,
+        user_name=event.user.name,
+        message_id=event.message_id,
+        text=text,
+        late=late,
+        now=svc.clock.now(),
     )
     if stored is None:
         return  # the platform delivered this message twice; it is saved already
@@ -55,14 +62,21 @@ async def on_thread_edit(svc: Services, event: MessageEdited) -> None:
     thread = Destination.to_thread(event.channel, event.thread_id)
     text = clean(event.text)
     if not text.strip():
-        await svc.chat.send(thread, Outgoing("That edit left the reply empty; the earlier answer is kept."))
+        await svc.chat.send(
+            thread, Outgoing("That edit left the reply empty; the earlier answer is kept.")
+        )
         return
     now = svc.clock.now()
     if not await svc.store.edit_answer(post, event.message_id, text, now):
         # An edit of a reply we never stored (it was empty before): it is an answer now.
         await svc.store.add_answer(
-            post, user_id=event.user.user_id, user_name=event.user.name,
-            message_id=event.message_id, text=text, late=_is_late(svc, post), now=now,
+            post,
+            user_id=event.user.user_id,
+            user_name=event.user.name,
+            message_id=event.message_id,
+            text=text,
+            late=_is_late(svc, post),
+            now=now,
         )
     await svc.chat.send(thread, Outgoing(_ack(event.user.name, text, late=False, verb="Updated")))
 
@@ -83,7 +97,11 @@ def answer_form(post_id: int) -> Form:
     return Form(
         custom_id=f"{ANSWER_BUTTON}:{post_id}",
         title="Your answer",
-        fields=(FormField("answer", "Your answer", long=True, placeholder="Situation, task, action, result…"),),
+        fields=(
+            FormField(
+                "answer", "Your answer", long=True, placeholder="Situation, task, action, result…"
+            ),
+        ),
     )
 
 
@@ -95,7 +113,9 @@ async def on_answer_button(svc: Services, event: ButtonPressed, post_id: int) ->
     if svc.chat.capabilities.modals:
         await svc.chat.open_form(event.interaction, answer_form(post_id))
     else:
-        await svc.chat.respond(event.interaction, Reply("Reply in the question's thread with your answer."))
+        await svc.chat.respond(
+            event.interaction, Reply("Reply in the question's thread with your answer.")
+        )
 
 
 async def on_answer_form(svc: Services, event: FormSubmitted, post_id: int) -> None:
@@ -104,17 +124,26 @@ async def on_answer_form(svc: Services, event: FormSubmitted, post_id: int) -> N
     if post is None:
         await svc.chat.respond(
             event.interaction,
-            Reply(f"That question is no longer available, so this was not saved. Your text:\n{quote(text, 1500)}"),
+            Reply(
+                f"That question is no longer available, so this was not saved. Your text:\n{quote(text, 1500)}"
+            ),
         )
         return
     if not text.strip():
-        await svc.chat.respond(event.interaction, Reply("The answer was empty, so nothing was saved."))
+        await svc.chat.respond(
+            event.interaction, Reply("The answer was empty, so nothing was saved.")
+        )
         return
     late = _is_late(svc, post)
     user = event.interaction.user
     await svc.store.add_answer(
-        post, user_id=user.user_id, user_name=user.name,
-        message_id=f"form-{event.interaction.interaction_id}", text=text, late=late, now=svc.clock.now(),
+        post,
+        user_id=user.user_id,
+        user_name=user.name,
+        message_id=f"form-{event.interaction.interaction_id}",
+        text=text,
+        late=late,
+        now=svc.clock.now(),
     )
     await svc.chat.respond(event.interaction, Reply(_ack(user.name, text, late=late)))
 

@@ -80,7 +80,9 @@ async def post_due_slot(svc: Services, settings: ChannelSettings) -> Post | None
     if found is None:
         return None
     day, at = found
-    first_day = settings.created_at is not None and day == local_date(settings.created_at, settings.timezone)
+    first_day = settings.created_at is not None and day == local_date(
+        settings.created_at, settings.timezone
+    )
     if settings.created_at is not None and day < local_date(settings.created_at, settings.timezone):
         return None  # the channel did not exist yet
     existing = await svc.store.get_slot(settings.channel, day.isoformat())
@@ -110,14 +112,21 @@ async def post_now(svc: Services, settings: ChannelSettings) -> Post:
     now = svc.clock.now()
     today = local_date(now, settings.timezone)
     slot = today.isoformat()
-    if not is_posting_day(today, settings.weekdays) or await svc.store.get_slot(settings.channel, slot):
+    if not is_posting_day(today, settings.weekdays) or await svc.store.get_slot(
+        settings.channel, slot
+    ):
         slot = f"extra-{now:%Y%m%dT%H%M%S}"
     post_id = None
     for attempt in range(5):  # two admins in the same second get distinct extra slots
         name = slot if attempt == 0 else f"{slot}-{attempt}"
         post_id = await svc.store.claim_slot(
-            settings.channel, name, today, claimer=svc.tuning.instance_id,
-            now=now, lease_until=now + svc.tuning.lease, late=False,
+            settings.channel,
+            name,
+            today,
+            claimer=svc.tuning.instance_id,
+            now=now,
+            lease_until=now + svc.tuning.lease,
+            late=False,
         )
         if post_id is not None:
             break
@@ -126,19 +135,31 @@ async def post_now(svc: Services, settings: ChannelSettings) -> Post:
     return await _send_post(svc, settings, post_id, today, late=False)
 
 
-async def _retry_stale(svc: Services, settings: ChannelSettings, post: Post, now: datetime) -> Post | None:
+async def _retry_stale(
+    svc: Services, settings: ChannelSettings, post: Post, now: datetime
+) -> Post | None:
     """A claim left 'sending' (its process died) or 'failed' past its lease is taken over."""
     if post.status not in ("sending", "failed") or post.lease_until > now:
         return None
-    if not await svc.store.take_over(post, claimer=svc.tuning.instance_id, now=now, lease_until=now + svc.tuning.lease):
+    if not await svc.store.take_over(
+        post, claimer=svc.tuning.instance_id, now=now, lease_until=now + svc.tuning.lease
+    ):
         return None
     return await _send_post(svc, settings, post.id, post.local_date, late=post.late)
 
 
-async def _skip(svc: Services, settings: ChannelSettings, day: date, at: datetime, now: datetime) -> None:
+async def _skip(
+    svc: Services, settings: ChannelSettings, day: date, at: datetime, now: datetime
+) -> None:
     post_id = await svc.store.claim_slot(
-        settings.channel, day.isoformat(), day, claimer=svc.tuning.instance_id,
-        now=now, lease_until=now, late=True, status="skipped",
+        settings.channel,
+        day.isoformat(),
+        day,
+        claimer=svc.tuning.instance_id,
+        now=now,
+        lease_until=now,
+        late=True,
+        status="skipped",
     )
     if post_id is None:
         return
@@ -153,10 +174,17 @@ async def _skip(svc: Services, settings: ChannelSettings, day: date, at: datetim
     )
 
 
-async def _send_post(svc: Services, settings: ChannelSettings, post_id: int, day: date, *, late: bool) -> Post:
+async def _send_post(
+    svc: Services, settings: ChannelSettings, post_id: int, day: date, *, late: bool
+) -> Post:
     pack = svc.pack(settings.pack_id)
     if pack is None:
-        await svc.store.set_post_status(settings.channel.tenant, post_id, "failed", error=f"pack {settings.pack_id!r} is not installed")
+        await svc.store.set_post_status(
+            settings.channel.tenant,
+            post_id,
+            "failed",
+            error=f"pack {settings.pack_id!r} is not installed",
+        )
         raise LookupError(f"pack {settings.pack_id!r} is not installed")
     ref = settings.channel
     uses = await svc.store.question_uses(ref)
@@ -165,7 +193,9 @@ async def _send_post(svc: Services, settings: ChannelSettings, post_id: int, day
     question = choose_question(pack, uses, posted, phase, salt=f"{ref.tenant}/{ref.channel_id}")
     now = svc.clock.now()
     closes_at = now + timedelta(minutes=settings.window_minutes)
-    text = render_post(pack, question, day, phase, days_to_go, closes_at, settings.timezone, late=late)
+    text = render_post(
+        pack, question, day, phase, days_to_go, closes_at, settings.timezone, late=late
+    )
     try:
         sent = await svc.chat.send(
             Destination.to_channel(ref),
@@ -180,8 +210,13 @@ async def _send_post(svc: Services, settings: ChannelSettings, post_id: int, day
         await svc.store.set_post_status(ref.tenant, post_id, "failed", error=repr(err)[:500])
         raise
     await svc.store.finish_post(
-        ref.tenant, post_id, question_id=question.id, message_id=sent.message_id,
-        thread_id=sent.thread_id, posted_at=now, closes_at=closes_at,
+        ref.tenant,
+        post_id,
+        question_id=question.id,
+        message_id=sent.message_id,
+        thread_id=sent.thread_id,
+        posted_at=now,
+        closes_at=closes_at,
     )
     post = await svc.store.get_post(ref.tenant, post_id)
     assert post is not None
@@ -193,8 +228,15 @@ def _answer_button(post_id: int) -> Button:
 
 
 def render_post(
-    pack: Pack, q: Question, day: date, phase: Phase | None, days_to_go: int | None,
-    closes_at: datetime, zone: str, *, late: bool,
+    pack: Pack,
+    q: Question,
+    day: date,
+    phase: Phase | None,
+    days_to_go: int | None,
+    closes_at: datetime,
+    zone: str,
+    *,
+    late: bool,
 ) -> str:
     head = f"📌 Question of the day · {day:%a} {day.day} {day:%b}"
     if phase is not None and days_to_go is not None:
@@ -241,7 +283,9 @@ async def _send_summary(svc: Services, post: Post) -> None:
     on_time = _names(a.user_name for a in answers if not a.late)
     late = _names(a.user_name for a in answers if a.late)
     if not answers:
-        lines = ["⏰ Answers are closed. Nobody answered this one; it comes round again once the pack is used up."]
+        lines = [
+            "⏰ Answers are closed. Nobody answered this one; it comes round again once the pack is used up."
+        ]
     else:
         count = len({a.user_id for a in answers})
         who = ", ".join(on_time) or "nobody on time"

@@ -134,7 +134,9 @@ class Store:
                     posts.c.status.in_(("sending", "failed")),
                     posts.c.lease_until <= now,
                 )
-                .values(status="sending", claimed_by=claimer, claimed_at=now, lease_until=lease_until)
+                .values(
+                    status="sending", claimed_by=claimer, claimed_at=now, lease_until=lease_until
+                )
             )
         return bool(done.rowcount)
 
@@ -156,7 +158,9 @@ class Store:
     async def _update_post(self, tenant: str, post_id: int, **values: Any) -> None:
         async with self.engine.begin() as conn:
             await conn.execute(
-                update(posts).where(posts.c.tenant == tenant, posts.c.id == post_id).values(**values)
+                update(posts)
+                .where(posts.c.tenant == tenant, posts.c.id == post_id)
+                .values(**values)
             )
 
     async def get_post(self, tenant: str, post_id: int) -> Post | None:
@@ -210,7 +214,11 @@ class Store:
         return {str(qid): int(n) for qid, n in rows}
 
     async def count_posts(self, ref: ChannelRef) -> int:
-        q = select(func.count()).select_from(posts).where(_post_channel(ref), posts.c.status == "sent")
+        q = (
+            select(func.count())
+            .select_from(posts)
+            .where(_post_channel(ref), posts.c.status == "sent")
+        )
         async with self.engine.connect() as conn:
             return int((await conn.execute(q)).scalar_one())
 
@@ -245,11 +253,7 @@ class Store:
 
     async def _insert_answer(self, **values: Any) -> int:
         async with self.engine.begin() as conn:
-            result = await conn.execute(
-                insert(answers)
-                .values(**values)
-                .returning(answers.c.id)
-            )
+            result = await conn.execute(insert(answers).values(**values).returning(answers.c.id))
             return int(result.scalar_one())
 
     async def edit_answer(self, post: Post, message_id: str, text: str, now: datetime) -> bool:

@@ -35,8 +35,15 @@ class MemoryPlatform:
     async def redeliver(self, user: str, message_id: str, text: str) -> None:
         actor = self.h.user(user).user
         thread = self.h.driver.thread_of()
-        await self.h.bot.handle(MessagePosted(self.h.driver.channel, message_id, thread,
-                                              UserRef(actor.tenant, actor.user_id, actor.name), text))
+        await self.h.bot.handle(
+            MessagePosted(
+                self.h.driver.channel,
+                message_id,
+                thread,
+                UserRef(actor.tenant, actor.user_id, actor.name),
+                text,
+            )
+        )
 
     def delivered(self) -> list[Delivered]:
         return [_as_delivered(s) for s in self.h.chat.sent]
@@ -53,7 +60,9 @@ def _as_delivered(s: object) -> Delivered:
     assert isinstance(s, Sent)
     where = "private" if s.private else ("thread" if s.thread_id else "channel")
     text = s.text
-    pings = any(tok in text for tok in ("@everyone", "@here", "<!channel>", "<!here>", "<@")) or bool(s.mentions)
+    pings = any(
+        tok in text for tok in ("@everyone", "@here", "<!channel>", "<!here>", "<@")
+    ) or bool(s.mentions)
     return Delivered(text.replace(ZWSP, ""), where, s.to_user.name if s.to_user else None, pings)
 
 
