@@ -110,10 +110,14 @@ class Inbound:
 
     @contextmanager
     def _working(self) -> Iterator[None]:
+        """Counts the work, and never lets it raise into bolt: a listener that raises right
+        after ack() makes bolt drop the ack it had not yet sent (Slack then sees a 404)."""
         self._busy += 1
         self._quiet.clear()
         try:
             yield
+        except Exception:
+            log.exception("handling a Slack payload failed")
         finally:
             self._busy -= 1
             if self._busy == 0:

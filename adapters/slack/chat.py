@@ -22,6 +22,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.slack import render
+from adapters.slack.errors import error_code
 from adapters.slack.mapping import FormContext, Token
 from bot.domain import (
     Button,
@@ -113,7 +114,7 @@ class SlackChat:
         try:
             return await self._deliver(Destination.to_channel(channel), text, reply.buttons)
         except SlackApiError as err:
-            if err.response.get("error") not in _NOT_HERE or not token.response_url:
+            if error_code(err) not in _NOT_HERE or not token.response_url:
                 raise
             await self._via_response_url(token.response_url, text, reply.buttons, ephemeral=False)
             return None

@@ -15,9 +15,9 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import TypeVar
 
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.errors import error_code
 from bot.domain import UserRef
 from bot.events import (
     ButtonPressed,
@@ -65,10 +65,7 @@ class Directory:
             resp = await self._client.users_info(user=user.user_id)
         except Exception as err:
             # Fail closed: without users.info only the configured list is admin.
-            reason = (
-                err.response.get("error") if isinstance(err, SlackApiError) else type(err).__name__
-            )
-            log.warning("users.info failed", extra={"user": user.user_id, "error": reason})
+            log.warning("users.info failed", extra={"user": user.user_id, "error": error_code(err)})
             return Person(user.name, user.user_id in self._admins)
         info = resp.get("user") or {}
         profile = info.get("profile") or {}

@@ -30,6 +30,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.app import Inbound, build_app
 from adapters.slack.chat import ChannelPacer, SlackChat
 from adapters.slack.directory import Directory
+from adapters.slack.errors import error_code
 from bot.ports import Clock, SystemClock
 from bot.runtime import Runtime
 from bot.runtime import start as start_runtime
@@ -148,7 +149,7 @@ class SlackService:
             auth = await client.auth_test()
         except SlackApiError as err:
             raise SystemExit(
-                f"studybot: Slack refused SLACK_BOT_TOKEN ({err.response.get('error')})."
+                f"studybot: Slack refused SLACK_BOT_TOKEN ({error_code(err)})."
             ) from None
         chat = SlackChat(client, pacer=ChannelPacer(options.pace_seconds))
         runtime = await start_runtime(settings, chat, clock or SystemClock())
