@@ -13,9 +13,11 @@ import contextlib
 import logging
 import os
 import signal
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -40,6 +42,10 @@ from bot.settings import Settings
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
+
+
+class SlackSetupError(Exception):
+    """Missing or refused credentials: a message for the organizer, not a traceback."""
 
 
 @dataclass(frozen=True)
@@ -73,18 +79,16 @@ class SlackOptions:
         app_token = secret(settings.slack_app_token)
         signing_secret = secret(settings.slack_signing_secret)
         if not bot_token:
-            raise SystemExit(
-                "studybot: set SLACK_BOT_TOKEN (xoxb-...) to run on Slack; see docs/slack.md."
+            raise SlackSetupError(
+                "set SLACK_BOT_TOKEN (xoxb-...) to run on Slack; see docs/slack.md."
             )
         if http_port is None and not app_token:
-            raise SystemExit(
-                "studybot: Socket Mode needs SLACK_APP_TOKEN (xapp-..., scope connections:write); "
+            raise SlackSetupError(
+                "Socket Mode needs SLACK_APP_TOKEN (xapp-..., scope connections:write); "
                 "or serve HTTP with --http-port PORT and SLACK_SIGNING_SECRET. See docs/slack.md."
             )
         if http_port is not None and not signing_secret:
-            raise SystemExit(
-                "studybot: HTTP mode needs SLACK_SIGNING_SECRET to check Slack's requests."
-            )
+            raise SlackSetupError("HTTP mode needs SLACK_SIGNING_SECRET to check Slack's requests.")
         admins = tuple(
             a.strip()
             for a in env.get("STUDYBOT_SLACK_ADMINS", "").replace(";", ",").split(",")
@@ -148,8 +152,10 @@ class SlackService:
         try:
             auth = await client.auth_test()
         except SlackApiError as err:
-            raise SystemExit(
-                f"studybot: Slack refused SLACK_BOT_TOKEN ({error_code(err)})."
+            raise SlackSetupError(f"Slack refused SLACK_BOT_TOKEN ({error_code(err)}).") from None
+        except (aiohttp.ClientError, TimeoutError) as err:
+            raise SlackSetupError(
+                f"could not reach the Slack Web API at {client.base_url} ({err!r})."
             ) from None
         chat = SlackChat(client, pacer=ChannelPacer(options.pace_seconds))
         runtime = await start_runtime(settings, chat, clock or SystemClock())
@@ -208,8 +214,12 @@ class SlackService:
 
 async def run(settings: Settings, *, http_port: int | None) -> int:
     """`studybot run` on Slack: until Ctrl-C or SIGTERM."""
-    options = SlackOptions.from_settings(settings, http_port=http_port)
-    service = await SlackService.start(settings, options)
+    try:
+        options = SlackOptions.from_settings(settings, http_port=http_port)
+        service = await SlackService.start(settings, options)
+    except SlackSetupError as err:
+        print(f"{err}", file=sys.stderr)
+        return 2
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     with contextlib.suppress(NotImplementedError):  # no signal handlers on Windows

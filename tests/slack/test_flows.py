@@ -3,28 +3,15 @@ the real adapter, bolt and slack_sdk against the loopback fake Slack."""
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 
 from bot.domain import ChannelRef
 from bot.scheduling import advance_to
-from bot.text import ZWSP
 from tests.slack import payloads
 from tests.slack.fake_slack import TEAM, Msg
-from tests.slack.world import World
+from tests.slack.world import World, pings, shown
 
 SETUP = "setup time:09:00 timezone:UTC weekdays:daily"
-PING = re.compile(r"<[!@]|@(everyone|here|channel)\b")
-
-
-def shown(m: Msg) -> str:
-    """What a member reads: Slack unescapes entities; a zero-width space is invisible."""
-    text = "\n".join(m.block_texts()) or m.text
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").replace(ZWSP, "")
-
-
-def pings(m: Msg) -> bool:
-    return any(PING.search(t) for t in [m.text, *m.block_texts()])
 
 
 async def set_up(w: World) -> None:
@@ -113,6 +100,24 @@ async def test_an_event_delivered_twice_is_handled_once(world: World) -> None:
     await world.event(event, event_id="Ev0SAME", retry_num=1)
     assert len(world.in_thread(post.ts)) == acks == 1
     assert await world.stored_answers() == ["Use idempotency keys."]
+
+
+async def test_a_redelivered_edit_is_applied_once(world: World) -> None:
+    # The database's unique key stops a second copy of a reply; an edit has no such key,
+    # so only the event_id check keeps a retried edit from being acknowledged twice.
+    await set_up(world)
+    post = await post_question(world)
+    ts = await world.replies("ana", "Use a queue.")
+    edit = payloads.message_changed(
+        world.user("ana"), ts, post.ts, "Use a queue.", "Use SQS.", edit_ts="1.5"
+    )
+    await world.event(edit, event_id="Ev0EDIT")
+    await world.event(edit, event_id="Ev0EDIT", retry_num=1)
+    assert [shown(m).split(" (")[0] for m in world.in_thread(post.ts)] == [
+        "✅ Answer from ana saved",
+        "✅ Answer from ana updated",
+    ]
+    assert await world.stored_answers() == ["Use SQS."]
 
 
 async def test_echoed_text_never_pings(world: World) -> None:

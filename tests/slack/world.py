@@ -9,6 +9,7 @@ import hashlib
 import hmac
 import itertools
 import json
+import re
 import time
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -20,11 +21,24 @@ from adapters.slack.runner import EVENTS_PATH, SlackOptions, SlackService
 from bot.domain import ChannelRef
 from bot.ports import FakeClock
 from bot.settings import Settings
+from bot.text import ZWSP
 from tests.slack import payloads
 from tests.slack.fake_slack import APP_TOKEN, BOT_TOKEN, TEAM, FakeSlack, Msg
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 Mode = Literal["http", "socket"]
+# What Slack turns into a notification: <!here>, <@U1>, <!subteam^S1>, or a bare @here.
+PING = re.compile(r"<[!@]|@(everyone|here|channel)\b")
+
+
+def shown(m: Msg) -> str:
+    """What a member reads: Slack unescapes entities; a zero-width space is invisible."""
+    text = "\n".join(m.block_texts()) or m.text
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").replace(ZWSP, "")
+
+
+def pings(m: Msg) -> bool:
+    return any(PING.search(t) for t in [m.text, *m.block_texts()])
 
 
 @dataclass
