@@ -218,7 +218,7 @@ async def run(settings: Settings, *, http_port: int | None) -> int:
         options = SlackOptions.from_settings(settings, http_port=http_port)
         service = await SlackService.start(settings, options)
     except SlackSetupError as err:
-        print(f"{err}", file=sys.stderr)
+        print(f"studybot: {err}", file=sys.stderr)
         return 2
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
