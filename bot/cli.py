@@ -144,6 +144,13 @@ def _run(args: argparse.Namespace) -> int:
     if adapter == "console":
         start = _parse_now(args.now) if args.now else None
         return asyncio.run(_run_console(settings, start))
+    if adapter == "slack":
+        from adapters.slack.runner import run as run_slack
+
+        return asyncio.run(run_slack(settings, http_port=args.http_port))
+    if args.http_port is not None:
+        print("studybot: --http-port is for the Slack adapter only.", file=sys.stderr)
+        return 2
     print(
         f"studybot: the {adapter} adapter is not part of this build yet; "
         "run with --adapter console, or unset the tokens.",
