@@ -11,6 +11,7 @@ Lines it reads:
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 import sys
@@ -37,12 +38,18 @@ _STEP = re.compile(r"^\+(\d+)([mhdw])$")
 
 class Console:
     def __init__(
-        self, bot: StudyBot, chat: MemoryChat, clock: ShiftedClock, out: TextIO = sys.stdout
+        self,
+        bot: StudyBot,
+        chat: MemoryChat,
+        clock: ShiftedClock,
+        out: TextIO = sys.stdout,
+        transcript: TextIO | None = None,
     ) -> None:
         self.bot = bot
         self.chat = chat
         self.clock = clock
         self.out = out
+        self.transcript = transcript
         self.driver = ChatDriver(bot, chat, CHANNEL, admins={DEFAULT_USER})
         chat.listeners.append(self.show)
 
@@ -58,6 +65,20 @@ class Console:
         body = sent.text.replace("\n", "\n    ")
         buttons = "  " + " ".join(f"[{b.label}]" for b in sent.buttons) if sent.buttons else ""
         print(f"[{sent.number}] {where}: {body}{buttons}", file=self.out, flush=True)
+        if self.transcript is not None:
+            # One JSON line a message, written through at once: a record that outlives a
+            # killed process (tests count posts in it; the nonce marks a retried send).
+            record = {
+                "at": self.clock.now().isoformat(),
+                "channel": sent.channel.channel_id if sent.channel else None,
+                "thread": sent.thread_id,
+                "to": sent.to_user.name if sent.to_user else None,
+                "opened_thread": sent.opened_thread is not None,
+                "nonce": sent.nonce,
+                "text": sent.text,
+            }
+            self.transcript.write(json.dumps(record, ensure_ascii=False) + "\n")
+            self.transcript.flush()
 
     def say(self, text: str) -> None:
         print(f"-- {text}", file=self.out, flush=True)

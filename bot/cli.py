@@ -46,6 +46,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     _db_args(run)
     run.add_argument("--now", help="console only: start the simulated clock at this ISO time")
+    run.add_argument(
+        "--transcript",
+        type=Path,
+        help="console only: append every message sent, as JSON lines, to this file",
+    )
     run.add_argument("--http-port", type=int, help="Slack only: serve HTTP mode on this port")
     run.set_defaults(func=_run)
 
@@ -143,7 +148,7 @@ def _run(args: argparse.Namespace) -> int:
     setup_logging(settings.log_level if adapter != "console" else "WARNING", settings.log_format)
     if adapter == "console":
         start = _parse_now(args.now) if args.now else None
-        return asyncio.run(_run_console(settings, start))
+        return asyncio.run(_run_console(settings, start, args.transcript))
     if adapter == "slack":
         from adapters.slack.runner import run as run_slack
 
@@ -171,7 +176,7 @@ def _parse_now(value: str) -> datetime:
     return when
 
 
-async def _run_console(settings: Settings, start: datetime | None) -> int:
+async def _run_console(settings: Settings, start: datetime | None, transcript: Path | None) -> int:
     from adapters.console import Console, default_zone
     from adapters.memory import MemoryChat
     from bot.clock import ShiftedClock
@@ -180,7 +185,8 @@ async def _run_console(settings: Settings, start: datetime | None) -> int:
     chat = MemoryChat()
     clock = ShiftedClock(start)
     runtime = await start_runtime(settings, chat, clock)
-    console = Console(runtime.bot, chat, clock)
+    record = transcript.open("a", encoding="utf-8") if transcript else None
+    console = Console(runtime.bot, chat, clock, transcript=record)
     interactive = sys.stdin.isatty()
     try:
         if interactive:
@@ -192,6 +198,8 @@ async def _run_console(settings: Settings, start: datetime | None) -> int:
         await console.run(sys.stdin, interactive=interactive)
     finally:
         await runtime.close()
+        if record is not None:
+            record.close()
     return 0
 
 

@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 
 from bot.content import Pack
 from bot.content.schema import Phase, Question
-from bot.domain import Button, Destination, Outgoing
+from bot.domain import Button, ChannelRef, Destination, Outgoing
 from bot.features import review
 from bot.features.questions import choose_question, phase_on
 from bot.features.timeline import nudge_members
@@ -61,7 +61,9 @@ def next_slot(
 
 async def run_due(svc: Services) -> None:
     """Everything due by now: each channel's slot, then the windows that closed."""
-    for settings in await svc.store.list_channels(active_only=True):
+    channels = await svc.store.list_channels(active_only=True)
+    await retry_stale_claims(svc, {s.channel: s for s in channels})
+    for settings in channels:
         try:
             await post_due_slot(svc, settings)
             await nudge_members(svc, settings)
@@ -150,6 +152,32 @@ async def post_now(svc: Services, settings: ChannelSettings) -> Post:
     return await _send_post(svc, settings, post_id, today, late=False)
 
 
+async def retry_stale_claims(svc: Services, channels: dict[ChannelRef, ChannelSettings]) -> None:
+    """Slots whose sender died mid-send, whatever day they were for: sent now if still
+    within the catch-up window (with the same nonce, so a platform that saw the first
+    attempt drops the second), else skipped with a notice. Never left silently."""
+    now = svc.clock.now()
+    for post in await svc.store.stale_claims(now):
+        settings = channels.get(post.channel)
+        if settings is None:
+            continue  # paused or removed: it waits
+        at = slot_for(settings, post.local_date)
+        try:
+            if post.slot.startswith("extra-") or now - at <= timedelta(
+                minutes=settings.grace_minutes
+            ):
+                await _retry_stale(svc, settings, post, now)
+            elif await svc.store.take_over(
+                post, claimer=svc.tuning.instance_id, now=now, lease_until=now
+            ):
+                await svc.store.set_post_status(
+                    post.channel.tenant, post.id, "skipped", error="sender died"
+                )
+                await _announce_skip(svc, settings, at, now)
+        except Exception:
+            log.exception("retrying a stale claim failed", extra={"post": post.id})
+
+
 async def _retry_stale(
     svc: Services, settings: ChannelSettings, post: Post, now: datetime
 ) -> Post | None:
@@ -178,6 +206,12 @@ async def _skip(
     )
     if post_id is None:
         return
+    await _announce_skip(svc, settings, at, now)
+
+
+async def _announce_skip(
+    svc: Services, settings: ChannelSettings, at: datetime, now: datetime
+) -> None:
     upcoming = next_slot(settings, now)
     when = f" The next question comes {describe(upcoming, settings.timezone)}." if upcoming else ""
     why = (

@@ -89,7 +89,10 @@ async def deliver(svc: Services, post: Post, answer: Answer) -> None:
     if fresh is None or stored is None:
         return
     question = _question(svc, fresh, await _pack_id(svc, fresh.channel))
-    if settings.delivery == Delivery.private:
+    # An answer given through the private form gets its review privately too (in hidden
+    # mode the reveal at the close shows both together instead).
+    via_form = answer.message_id.startswith("form-") and not settings.hidden
+    if settings.delivery == Delivery.private or via_form:
         if await svc.reviews.claim_delivery(tenant, stored.id, svc.clock.now()):
             text = render_review(stored.review, question, author=None)
             await svc.chat.send(Destination.to_user(author_of(answer)), Outgoing(text))

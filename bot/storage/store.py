@@ -235,6 +235,17 @@ class Store:
             rows = (await conn.execute(q)).all()
         return [_post(r._mapping) for r in rows]
 
+    async def stale_claims(self, now: datetime) -> list[Post]:
+        """Claims whose process died mid-send (or whose send failed), lease run out."""
+        q = (
+            select(posts)
+            .where(posts.c.status.in_(("sending", "failed")), posts.c.lease_until <= now)
+            .order_by(posts.c.id)
+        )
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(q)).all()
+        return [_post(r._mapping) for r in rows]
+
     async def next_close_time(self) -> datetime | None:
         q = select(func.min(posts.c.closes_at)).where(
             posts.c.status == "sent", posts.c.closed_at.is_(None)
