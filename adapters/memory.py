@@ -63,7 +63,10 @@ class OpenedForm:
 class MemoryChat:
     """A ChatPort that keeps everything in lists."""
 
-    def __init__(self, capabilities: Capabilities | None = None) -> None:
+    def __init__(self, capabilities: Capabilities | None = None, *, id_prefix: str = "") -> None:
+        # Several console processes on one database need message ids no other process uses,
+        # as a real platform's are; `id_prefix` gives each its own.
+        self._prefix = id_prefix
         self._caps = capabilities or Capabilities(max_message_length=4000)
         self.sent: list[Sent] = []
         self.forms: list[OpenedForm] = []
@@ -82,7 +85,7 @@ class MemoryChat:
 
     async def send(self, dest: Destination, message: Outgoing) -> MessageRef:
         n = len(self.sent) + 1
-        mid = f"m{next(self._ids)}"
+        mid = f"m{self._prefix}{next(self._ids)}"
         opened = (
             f"t{mid}"
             if message.thread_name and dest.thread_id is None and dest.user is None

@@ -182,7 +182,7 @@ async def _run_console(settings: Settings, start: datetime | None, transcript: P
     from bot.clock import ShiftedClock
     from bot.runtime import start as start_runtime
 
-    chat = MemoryChat()
+    chat = MemoryChat(id_prefix=f"{settings.instance_id}-")
     clock = ShiftedClock(start)
     runtime = await start_runtime(settings, chat, clock)
     record = transcript.open("a", encoding="utf-8") if transcript else None
