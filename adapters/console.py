@@ -153,4 +153,3 @@ def default_zone() -> str:
         return parse_zone(os.environ.get("TZ", "UTC").lstrip(":")) if os.environ.get("TZ") else "UTC"
     except BadValue:
         return "UTC"
-

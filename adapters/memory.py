@@ -116,7 +116,11 @@ class MemoryChat:
     # -- reading the transcript ---------------------------------------------------
 
     def in_channel(self, channel: ChannelRef | None = None) -> list[Sent]:
-        return [s for s in self.sent if s.thread_id is None and s.to_user is None and (channel is None or s.channel == channel)]
+        return [
+            s
+            for s in self.sent
+            if s.thread_id is None and s.to_user is None and (channel is None or s.channel == channel)
+        ]
 
     def in_thread(self, thread_id: str) -> list[Sent]:
         return [s for s in self.sent if s.thread_id == thread_id and s.to_user is None]

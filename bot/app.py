@@ -93,7 +93,9 @@ class StudyBot:
             lines = []
             for s in specs:
                 lines.append(f"{s.usage()}{'  (admin)' if s.admin else ''}\n  {s.help}")
-                lines += [f"  {o.name}: {o.help}" + (f" ({', '.join(o.choices)})" if o.choices else "") for o in s.options]
+                lines += [
+                    f"  {o.name}: {o.help}" + (f" ({', '.join(o.choices)})" if o.choices else "") for o in s.options
+                ]
             return Reply("\n".join(lines))
         lines = ["Commands:"]
         for s in self.commands.all():

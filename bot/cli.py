@@ -53,7 +53,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _db_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--db", help="a SQLAlchemy URL or a SQLite file path (default: $STUDYBOT_DB_URL or data/studybot.db)")
+    p.add_argument(
+        "--db", help="a SQLAlchemy URL or a SQLite file path (default: $STUDYBOT_DB_URL or data/studybot.db)"
+    )
     p.add_argument("--data", type=Path, help="the data folder (default: $STUDYBOT_DATA or ./data)")
 
 
@@ -154,8 +156,10 @@ async def _run_console(settings: Settings, start: datetime | None) -> int:
     interactive = sys.stdin.isatty()
     try:
         if interactive:
-            console.say("studybot console: #study. /help lists commands; '> text' answers in the thread; "
-                        "/clock +1d moves time; Ctrl-D quits.")
+            console.say(
+                "studybot console: #study. /help lists commands; '> text' answers in the thread; "
+                "/clock +1d moves time; Ctrl-D quits."
+            )
         await console.ensure_channel(default_zone())
         await console.run(sys.stdin, interactive=interactive)
     finally:

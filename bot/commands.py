@@ -112,7 +112,9 @@ class CommandRegistry:
         unknown = sorted(set(raw) - set(known))
         if unknown:
             accepted = ", ".join(known) or "no options"
-            raise CommandError(f"/{spec.name} does not take {', '.join(unknown)}; it takes {accepted}.\nUsage: {spec.usage()}")
+            raise CommandError(
+                f"/{spec.name} does not take {', '.join(unknown)}; it takes {accepted}.\nUsage: {spec.usage()}"
+            )
         out: dict[str, Any] = {}
         for opt in spec.options:
             if opt.name not in raw or raw[opt.name] == "":

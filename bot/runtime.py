@@ -41,6 +41,7 @@ def packs_from(settings: Settings) -> dict[str, Pack]:
 async def start(settings: Settings, chat: ChatPort, clock: Clock) -> Runtime:
     packs = packs_from(settings)
     store, url = await open_store(settings)
-    services = Services(chat=chat, store=store, clock=clock, packs=packs,
-                        tuning=Tuning(instance_id=settings.instance_id))
+    services = Services(
+        chat=chat, store=store, clock=clock, packs=packs, tuning=Tuning(instance_id=settings.instance_id)
+    )
     return Runtime(StudyBot(services, default_pack=settings.default_pack), store, url)

@@ -53,8 +53,9 @@ class Scheduler:
     async def start(self) -> None:
         if self.aps.running:  # a reconnect must not start a second scheduler
             return
-        self.aps.add_job(self._tick, IntervalTrigger(seconds=int(TICK.total_seconds())), id="tick",
-                         max_instances=1, coalesce=True)
+        self.aps.add_job(
+            self._tick, IntervalTrigger(seconds=int(TICK.total_seconds())), id="tick", max_instances=1, coalesce=True
+        )
         self.aps.start()
         await self._tick()
 
@@ -82,8 +83,15 @@ class Scheduler:
                 continue
             hh, mm = spec[0].split(":")
             trigger = CronTrigger(hour=int(hh), minute=int(mm), day_of_week=spec[2], timezone=ZoneInfo(spec[1]))
-            self.aps.add_job(self._fire, trigger, id=job_id, replace_existing=True, max_instances=1,
-                             coalesce=True, misfire_grace_time=None)
+            self.aps.add_job(
+                self._fire,
+                trigger,
+                id=job_id,
+                replace_existing=True,
+                max_instances=1,
+                coalesce=True,
+                misfire_grace_time=None,
+            )
             self._jobs[job_id] = spec
 
     async def _fire(self, *_: Any) -> None:

@@ -20,8 +20,9 @@ class Settings(BaseSettings):
     db_url: str | None = Field(None, alias="STUDYBOT_DB_URL", description="SQLAlchemy URL or SQLite file path")
     content: str = Field("", alias="STUDYBOT_CONTENT", description="extra pack folders, separated by ':'")
     default_pack: str = Field("amazon-backend-developer", alias="STUDYBOT_DEFAULT_PACK")
-    instance_id: str = Field(default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}",
-                             alias="STUDYBOT_INSTANCE_ID")
+    instance_id: str = Field(
+        default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}", alias="STUDYBOT_INSTANCE_ID"
+    )
     log_level: str = Field("INFO", alias="STUDYBOT_LOG_LEVEL")
     log_format: Literal["json", "text"] = Field("json", alias="STUDYBOT_LOG_FORMAT")
     adapter: Literal["auto", "console", "discord", "slack"] = Field("auto", alias="STUDYBOT_ADAPTER")

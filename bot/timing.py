@@ -33,7 +33,7 @@ def parse_time(value: str) -> str:
 def parse_zone(value: str) -> str:
     name = value.strip()
     try:
-        if name and name in available_timezones() or name == "UTC":
+        if (name and name in available_timezones()) or name == "UTC":
             ZoneInfo(name)
             return name
     except (ZoneInfoNotFoundError, ValueError):

@@ -38,8 +38,12 @@ async def _pg_admin() -> object:
 
     url = make_url(PG_URL)
     return await asyncpg.connect(
-        host=url.host, port=url.port or 5432, user=url.username, password=url.password,
-        database=url.database, timeout=3,
+        host=url.host,
+        port=url.port or 5432,
+        user=url.username,
+        password=url.password,
+        database=url.database,
+        timeout=3,
     )
 
 
@@ -56,9 +60,7 @@ async def pg_url() -> AsyncIterator[str]:
     name = f"studybot_t_{uuid.uuid4().hex[:12]}"
     await admin.execute(f'CREATE DATABASE "{name}"')  # type: ignore[attr-defined]
     try:
-        yield make_url(PG_URL).set(drivername="postgresql+asyncpg", database=name).render_as_string(
-            hide_password=False
-        )
+        yield make_url(PG_URL).set(drivername="postgresql+asyncpg", database=name).render_as_string(hide_password=False)
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # type: ignore[attr-defined]
         await admin.close()  # type: ignore[attr-defined]

@@ -49,15 +49,23 @@ class Harness:
 
     async def restart(self, *, instance_id: str = "second") -> Harness:
         """A new bot process on the same database and chat (what a restart looks like)."""
-        return build(self.store, self.chat, self.clock, self.bot.svc.packs, instance_id=instance_id,
-                     channel=self.driver.channel)
+        return build(
+            self.store, self.chat, self.clock, self.bot.svc.packs, instance_id=instance_id, channel=self.driver.channel
+        )
 
     def texts(self) -> list[str]:
         return [s.text for s in self.chat.sent]
 
 
-def build(store: Store, chat: MemoryChat, clock: FakeClock, packs: dict[str, Pack], *,
-          instance_id: str = "first", channel: ChannelRef = CHANNEL) -> Harness:
+def build(
+    store: Store,
+    chat: MemoryChat,
+    clock: FakeClock,
+    packs: dict[str, Pack],
+    *,
+    instance_id: str = "first",
+    channel: ChannelRef = CHANNEL,
+) -> Harness:
     services = Services(chat=chat, store=store, clock=clock, packs=packs, tuning=Tuning(instance_id=instance_id))
     bot = StudyBot(services, default_pack=DEFAULT_PACK if DEFAULT_PACK in packs else next(iter(packs)))
     return Harness(bot, chat, clock, store, ChatDriver(bot, chat, channel, admins={"you"}))

@@ -25,7 +25,9 @@ def register(reg: CommandRegistry, svc: Services, default_pack: str) -> None:
         opts: dict[str, Any] = dict(ctx.options)
         if "pack" in opts and opts["pack"] not in svc.packs:
             raise CommandError(f"pack: {opts['pack']!r} is not installed; installed packs: {', '.join(packs)}.")
-        if "interview_date" in opts and opts["interview_date"] < local_date(now, opts.get("timezone", old.timezone if old else "UTC")):
+        if "interview_date" in opts and opts["interview_date"] < local_date(
+            now, opts.get("timezone", old.timezone if old else "UTC")
+        ):
             raise CommandError(f"interview_date: {opts['interview_date']} is in the past; give a date from today on.")
         base = old or ChannelSettings(channel=ref, pack_id=default_pack)
         changes = {
@@ -75,8 +77,12 @@ def register(reg: CommandRegistry, svc: Services, default_pack: str) -> None:
             "Set up (or change) the daily question in this channel.",
             (
                 Option("time", OptionType.time, "local posting time, HH:MM (default 09:00)"),
-                Option("timezone", OptionType.timezone, "IANA time zone, e.g. Europe/London (default UTC)",
-                       suggestions=("UTC", "Europe/London", "America/New_York", "Asia/Kolkata")),
+                Option(
+                    "timezone",
+                    OptionType.timezone,
+                    "IANA time zone, e.g. Europe/London (default UTC)",
+                    suggestions=("UTC", "Europe/London", "America/New_York", "Asia/Kolkata"),
+                ),
                 Option("weekdays", OptionType.weekdays, "posting days: mon-fri (default), daily, mon,wed,fri"),
                 Option("window", OptionType.duration, "how long answers are open, e.g. 24h (default), 90m, 2d"),
                 Option("pack", OptionType.string, "the content pack", choices=packs),
@@ -128,10 +134,17 @@ async def _status(svc: Services, s: ChannelSettings) -> str:
     if last is None:
         lines.append("No question posted yet.")
     else:
-        outcome = {"sent": "posted", "skipped": "skipped (missed while offline)", "failed": "failed", "sending": "being sent"}
+        outcome = {
+            "sent": "posted",
+            "skipped": "skipped (missed while offline)",
+            "failed": "failed",
+            "sending": "being sent",
+        }
         when = describe(last.posted_at, s.timezone) if last.posted_at else last.local_date.isoformat()
         late = ", late" if last.late and last.status == "sent" else ""
-        lines.append(f"Last question: {outcome.get(last.status, last.status)}{late}, {when} ({last.question_id or '-'}).")
+        lines.append(
+            f"Last question: {outcome.get(last.status, last.status)}{late}, {when} ({last.question_id or '-'})."
+        )
         if last.status == "failed" and last.error:
             lines.append(f"Last error: {last.error[:200]}")
     return "\n".join(lines)

@@ -38,8 +38,13 @@ async def on_thread_message(svc: Services, event: MessagePosted) -> None:
         return
     late = _is_late(svc, post)
     stored = await svc.store.add_answer(
-        post, user_id=event.user.user_id, user_name=event.user.name,
-        message_id=event.message_id, text=text, late=late, now=svc.clock.now(),
+        post,
+        user_id=event.user.user_id,
+        user_name=event.user.name,
+        message_id=event.message_id,
+        text=text,
+        late=late,
+        now=svc.clock.now(),
     )
     if stored is None:
         return  # the platform delivered this message twice; it is saved already
@@ -61,8 +66,13 @@ async def on_thread_edit(svc: Services, event: MessageEdited) -> None:
     if not await svc.store.edit_answer(post, event.message_id, text, now):
         # An edit of a reply we never stored (it was empty before): it is an answer now.
         await svc.store.add_answer(
-            post, user_id=event.user.user_id, user_name=event.user.name,
-            message_id=event.message_id, text=text, late=_is_late(svc, post), now=now,
+            post,
+            user_id=event.user.user_id,
+            user_name=event.user.name,
+            message_id=event.message_id,
+            text=text,
+            late=_is_late(svc, post),
+            now=now,
         )
     await svc.chat.send(thread, Outgoing(_ack(event.user.name, text, late=False, verb="Updated")))
 
@@ -113,8 +123,13 @@ async def on_answer_form(svc: Services, event: FormSubmitted, post_id: int) -> N
     late = _is_late(svc, post)
     user = event.interaction.user
     await svc.store.add_answer(
-        post, user_id=user.user_id, user_name=user.name,
-        message_id=f"form-{event.interaction.interaction_id}", text=text, late=late, now=svc.clock.now(),
+        post,
+        user_id=user.user_id,
+        user_name=user.name,
+        message_id=f"form-{event.interaction.interaction_id}",
+        text=text,
+        late=late,
+        now=svc.clock.now(),
     )
     await svc.chat.respond(event.interaction, Reply(_ack(user.name, text, late=late)))
 

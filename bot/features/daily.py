@@ -62,11 +62,7 @@ async def run_due(svc: Services) -> None:
 
 async def next_due(svc: Services, after: datetime) -> datetime | None:
     """When there is next something to do, strictly after `after`."""
-    times = [
-        t
-        for s in await svc.store.list_channels(active_only=True)
-        if (t := next_slot(s, after)) is not None
-    ]
+    times = [t for s in await svc.store.list_channels(active_only=True) if (t := next_slot(s, after)) is not None]
     close = await svc.store.next_close_time()
     if close is not None and close > after:
         times.append(close)
@@ -116,8 +112,13 @@ async def post_now(svc: Services, settings: ChannelSettings) -> Post:
     for attempt in range(5):  # two admins in the same second get distinct extra slots
         name = slot if attempt == 0 else f"{slot}-{attempt}"
         post_id = await svc.store.claim_slot(
-            settings.channel, name, today, claimer=svc.tuning.instance_id,
-            now=now, lease_until=now + svc.tuning.lease, late=False,
+            settings.channel,
+            name,
+            today,
+            claimer=svc.tuning.instance_id,
+            now=now,
+            lease_until=now + svc.tuning.lease,
+            late=False,
         )
         if post_id is not None:
             break
@@ -137,8 +138,14 @@ async def _retry_stale(svc: Services, settings: ChannelSettings, post: Post, now
 
 async def _skip(svc: Services, settings: ChannelSettings, day: date, at: datetime, now: datetime) -> None:
     post_id = await svc.store.claim_slot(
-        settings.channel, day.isoformat(), day, claimer=svc.tuning.instance_id,
-        now=now, lease_until=now, late=True, status="skipped",
+        settings.channel,
+        day.isoformat(),
+        day,
+        claimer=svc.tuning.instance_id,
+        now=now,
+        lease_until=now,
+        late=True,
+        status="skipped",
     )
     if post_id is None:
         return
@@ -156,7 +163,9 @@ async def _skip(svc: Services, settings: ChannelSettings, day: date, at: datetim
 async def _send_post(svc: Services, settings: ChannelSettings, post_id: int, day: date, *, late: bool) -> Post:
     pack = svc.pack(settings.pack_id)
     if pack is None:
-        await svc.store.set_post_status(settings.channel.tenant, post_id, "failed", error=f"pack {settings.pack_id!r} is not installed")
+        await svc.store.set_post_status(
+            settings.channel.tenant, post_id, "failed", error=f"pack {settings.pack_id!r} is not installed"
+        )
         raise LookupError(f"pack {settings.pack_id!r} is not installed")
     ref = settings.channel
     uses = await svc.store.question_uses(ref)
@@ -180,8 +189,13 @@ async def _send_post(svc: Services, settings: ChannelSettings, post_id: int, day
         await svc.store.set_post_status(ref.tenant, post_id, "failed", error=repr(err)[:500])
         raise
     await svc.store.finish_post(
-        ref.tenant, post_id, question_id=question.id, message_id=sent.message_id,
-        thread_id=sent.thread_id, posted_at=now, closes_at=closes_at,
+        ref.tenant,
+        post_id,
+        question_id=question.id,
+        message_id=sent.message_id,
+        thread_id=sent.thread_id,
+        posted_at=now,
+        closes_at=closes_at,
     )
     post = await svc.store.get_post(ref.tenant, post_id)
     assert post is not None
@@ -193,8 +207,15 @@ def _answer_button(post_id: int) -> Button:
 
 
 def render_post(
-    pack: Pack, q: Question, day: date, phase: Phase | None, days_to_go: int | None,
-    closes_at: datetime, zone: str, *, late: bool,
+    pack: Pack,
+    q: Question,
+    day: date,
+    phase: Phase | None,
+    days_to_go: int | None,
+    closes_at: datetime,
+    zone: str,
+    *,
+    late: bool,
 ) -> str:
     head = f"📌 Question of the day · {day:%a} {day.day} {day:%b}"
     if phase is not None and days_to_go is not None:
@@ -210,8 +231,7 @@ def render_post(
         q.prompt.strip(),
         "",
         " · ".join(tags),
-        f"Reply in the thread below with your answer, or press Answer. "
-        f"Answers close {describe(closes_at, zone)}.",
+        f"Reply in the thread below with your answer, or press Answer. Answers close {describe(closes_at, zone)}.",
     ]
     return "\n".join(lines)
 

@@ -20,9 +20,7 @@ def phase_on(pack: Pack, cohort_date: date | None, day: date) -> tuple[Phase | N
     return pack.phase_for(days), days
 
 
-def choose_question(
-    pack: Pack, uses: dict[str, int], posted: int, phase: Phase | None, salt: str
-) -> Question:
+def choose_question(pack: Pack, uses: dict[str, int], posted: int, phase: Phase | None, salt: str) -> Question:
     """The next question for a channel.
 
     `uses` counts how often each question was posted in the channel: only the least used

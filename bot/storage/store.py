@@ -121,9 +121,7 @@ class Store:
             error=None,
         )
 
-    async def take_over(
-        self, post: Post, *, claimer: str, now: datetime, lease_until: datetime
-    ) -> bool:
+    async def take_over(self, post: Post, *, claimer: str, now: datetime, lease_until: datetime) -> bool:
         """Take a stale claim (its lease ran out); only one taker wins."""
         async with self.engine.begin() as conn:
             done = await conn.execute(
@@ -138,9 +136,7 @@ class Store:
             )
         return bool(done.rowcount)
 
-    async def set_post_status(
-        self, tenant: str, post_id: int, status: str, *, error: str | None = None
-    ) -> None:
+    async def set_post_status(self, tenant: str, post_id: int, status: str, *, error: str | None = None) -> None:
         await self._update_post(tenant, post_id, status=status, error=error)
 
     async def mark_closed(self, tenant: str, post_id: int, now: datetime) -> bool:
@@ -155,9 +151,7 @@ class Store:
 
     async def _update_post(self, tenant: str, post_id: int, **values: Any) -> None:
         async with self.engine.begin() as conn:
-            await conn.execute(
-                update(posts).where(posts.c.tenant == tenant, posts.c.id == post_id).values(**values)
-            )
+            await conn.execute(update(posts).where(posts.c.tenant == tenant, posts.c.id == post_id).values(**values))
 
     async def get_post(self, tenant: str, post_id: int) -> Post | None:
         return await self._one_post(and_(posts.c.tenant == tenant, posts.c.id == post_id))
@@ -191,9 +185,7 @@ class Store:
         return [_post(r._mapping) for r in rows]
 
     async def next_close_time(self) -> datetime | None:
-        q = select(func.min(posts.c.closes_at)).where(
-            posts.c.status == "sent", posts.c.closed_at.is_(None)
-        )
+        q = select(func.min(posts.c.closes_at)).where(posts.c.status == "sent", posts.c.closed_at.is_(None))
         async with self.engine.connect() as conn:
             value = (await conn.execute(q)).scalar()
         # min() keeps the column's type, so this is already an aware UTC datetime.
@@ -245,19 +237,13 @@ class Store:
 
     async def _insert_answer(self, **values: Any) -> int:
         async with self.engine.begin() as conn:
-            result = await conn.execute(
-                insert(answers)
-                .values(**values)
-                .returning(answers.c.id)
-            )
+            result = await conn.execute(insert(answers).values(**values).returning(answers.c.id))
             return int(result.scalar_one())
 
     async def edit_answer(self, post: Post, message_id: str, text: str, now: datetime) -> bool:
         async with self.engine.begin() as conn:
             done = await conn.execute(
-                update(answers)
-                .where(*_answer_key(post, message_id))
-                .values(text=text, updated_at=now)
+                update(answers).where(*_answer_key(post, message_id)).values(text=text, updated_at=now)
             )
         return bool(done.rowcount)
 

@@ -35,8 +35,11 @@ class MemoryPlatform:
     async def redeliver(self, user: str, message_id: str, text: str) -> None:
         actor = self.h.user(user).user
         thread = self.h.driver.thread_of()
-        await self.h.bot.handle(MessagePosted(self.h.driver.channel, message_id, thread,
-                                              UserRef(actor.tenant, actor.user_id, actor.name), text))
+        await self.h.bot.handle(
+            MessagePosted(
+                self.h.driver.channel, message_id, thread, UserRef(actor.tenant, actor.user_id, actor.name), text
+            )
+        )
 
     def delivered(self) -> list[Delivered]:
         return [_as_delivered(s) for s in self.h.chat.sent]
