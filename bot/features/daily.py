@@ -52,7 +52,7 @@ def next_slot(settings: ChannelSettings, after: datetime) -> datetime | None:
 
 async def run_due(svc: Services) -> None:
     """Everything due by now: each channel's slot, then the windows that closed."""
-    for settings in await svc.store.list_channels(active_only=True):
+    for settings in await _own_channels(svc):
         try:
             await post_due_slot(svc, settings)
         except Exception:  # one broken channel must not stop the others
@@ -62,11 +62,15 @@ async def run_due(svc: Services) -> None:
 
 async def next_due(svc: Services, after: datetime) -> datetime | None:
     """When there is next something to do, strictly after `after`."""
-    times = [t for s in await svc.store.list_channels(active_only=True) if (t := next_slot(s, after)) is not None]
+    times = [t for s in await _own_channels(svc) if (t := next_slot(s, after)) is not None]
     close = await svc.store.next_close_time()
     if close is not None and close > after:
         times.append(close)
     return min(times, default=None)
+
+
+async def _own_channels(svc: Services) -> list[ChannelSettings]:
+    return [s for s in await svc.store.list_channels(active_only=True) if svc.tuning.owns_tenant(s.channel.tenant)]
 
 
 async def post_due_slot(svc: Services, settings: ChannelSettings) -> Post | None:
@@ -248,6 +252,8 @@ def _countdown(days: int) -> str:
 
 async def close_due_windows(svc: Services) -> None:
     for post in await svc.store.posts_to_close(svc.clock.now()):
+        if not svc.tuning.owns_tenant(post.channel.tenant):
+            continue
         if not await svc.store.mark_closed(post.channel.tenant, post.id, svc.clock.now()):
             continue  # another instance closed it
         await _send_summary(svc, post)
