@@ -7,9 +7,14 @@ import pytest
 
 from tests.contract.cases import CASES
 from tests.contract.platform import Delivered
-from tests.discord.fixtures import MakeWorld, fake, guild, make_world  # noqa: F401
 from tests.discord.fake_discord import ZWSP
+from tests.discord import fixtures
+from tests.discord.fixtures import MakeWorld
 from tests.discord.world import World
+
+
+# The Discord fixtures, shared with tests/discord (a conftest there does not reach here).
+fake, guild, make_world = fixtures.fake, fixtures.guild, fixtures.make_world
 
 
 class DiscordPlatform:

@@ -10,6 +10,7 @@ MESSAGE_CREATE), for the test to feed to the client.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from collections.abc import Awaitable, Callable
@@ -80,7 +81,9 @@ def would_ping(content: str, allowed: dict[str, Any] | None) -> bool:
 
 def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
     # Exactly "application/json", as Discord sends it (discord.py compares the header verbatim).
-    return web.Response(body=json.dumps(data).encode(), status=status, headers={**(headers or {}), "Content-Type": "application/json"})
+    return web.Response(
+        body=json.dumps(data).encode(), status=status, headers={**(headers or {}), "Content-Type": "application/json"}
+    )
 
 
 Handler = Callable[[web.Request, re.Match[str], Any], Awaitable[web.Response]]
@@ -105,6 +108,7 @@ class FakeDiscord:
         self._dms: dict[int, int] = {}
         self.names: dict[int, str] = {}
         self.url = ""
+        self._arrived = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self._routes: list[tuple[str, re.Pattern[str], Handler]] = [
             ("GET", re.compile(r"/users/@me"), self._me),
@@ -160,6 +164,8 @@ class FakeDiscord:
         body = await request.json() if request.can_read_body else None
         rec = Recorded(request.method, path, dict(request.query), body)
         self.requests.append(rec)
+        async with self._arrived:
+            self._arrived.notify_all()
         fault = self._take_fault(request.method, path)
         if fault is not None and fault.status == 429:
             rec.status = 429
@@ -195,6 +201,11 @@ class FakeDiscord:
     def add_channel(self, data: dict[str, Any]) -> dict[str, Any]:
         self.channels[int(data["id"])] = data
         return data
+
+    async def wait_until(self, seen: Callable[[], bool]) -> None:
+        """Until a request has arrived that makes `seen()` true."""
+        async with self._arrived:
+            await self._arrived.wait_for(seen)
 
     def requests_to(self, method: str, path_regex: str) -> list[Recorded]:
         pattern = re.compile(path_regex)
@@ -267,9 +278,17 @@ class FakeDiscord:
         return _json({"url": "wss://gateway.fake", "shards": 2, "session_start_limit": limit})
 
     async def _put_commands(self, request: web.Request, m: re.Match[str], body: Any) -> web.Response:
-        self.commands = [
-            {**c, "id": str(p.snowflake()), "application_id": str(self.app_id), "version": "1"} for c in body
-        ]
+        def stored(c: dict[str, Any]) -> dict[str, Any]:
+            perms = c.get("default_member_permissions")  # Discord answers with a string
+            return {
+                **c,
+                "id": str(p.snowflake()),
+                "application_id": str(self.app_id),
+                "version": "1",
+                "default_member_permissions": None if perms is None else str(perms),
+            }
+
+        self.commands = [stored(c) for c in body]
         return _json(self.commands)
 
     async def _get_channel(self, request: web.Request, m: re.Match[str], body: Any) -> web.Response:
@@ -294,9 +313,7 @@ class FakeDiscord:
     async def _thread_from_message(self, request: web.Request, m: re.Match[str], body: Any) -> web.Response:
         cid, mid = int(m.group(1)), int(m.group(2))
         if mid in self.channels:
-            return _json(
-                {"message": "A thread has already been created for this message", "code": 160004}, status=400
-            )
+            return _json({"message": "A thread has already been created for this message", "code": 160004}, status=400)
         t = p.thread(mid, int(self.channels[cid]["guild_id"]), cid, body["name"], self.bot_id)
         self.add_channel(t)
         self.events.append(("THREAD_CREATE", {**t, "newly_created": True}))
@@ -345,9 +362,13 @@ class FakeDiscord:
             it.ephemeral = bool(int(data.get("flags", 0)) & 64)
             where = "private" if it.ephemeral else self._where(it.channel_id)
             if kind == 4:
-                msg = self._new_message(it.channel_id, data, to_user=it.user_name if it.ephemeral else None, where=where)
+                msg = self._new_message(
+                    it.channel_id, data, to_user=it.user_name if it.ephemeral else None, where=where
+                )
             else:  # the "thinking…" placeholder: nothing a member reads yet
-                msg = p.message(p.snowflake(), it.channel_id, None, self.bot_user, "", flags=int(data.get("flags", 0)) | 128)
+                msg = p.message(
+                    p.snowflake(), it.channel_id, None, self.bot_user, "", flags=int(data.get("flags", 0)) | 128
+                )
             it.original = msg
             resource["message"] = msg
         interaction = {

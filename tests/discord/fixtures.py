@@ -35,7 +35,12 @@ def guild(fake: FakeDiscord) -> Guild:
 
 @pytest.fixture
 async def make_world(
-    fake: FakeDiscord, guild: Guild, store: Store, clock: FakeClock, packs: dict[str, Pack], caplog: pytest.LogCaptureFixture
+    fake: FakeDiscord,
+    guild: Guild,
+    store: Store,
+    clock: FakeClock,
+    packs: dict[str, Pack],
+    caplog: pytest.LogCaptureFixture,
 ) -> AsyncIterator[MakeWorld]:
     """Start a bot process; several calls are several processes (or a restart) on one store."""
     worlds: list[World] = []

@@ -101,7 +101,9 @@ def thread(tid: int, guild_id: int, parent_id: int, name: str, owner_id: int) ->
     }
 
 
-def guild_create(guild_id: int, name: str, channels: list[dict[str, Any]], threads: list[dict[str, Any]]) -> dict[str, Any]:
+def guild_create(
+    guild_id: int, name: str, channels: list[dict[str, Any]], threads: list[dict[str, Any]]
+) -> dict[str, Any]:
     everyone = {
         "id": str(guild_id),
         "name": "@everyone",
@@ -145,7 +147,9 @@ def guild_create(guild_id: int, name: str, channels: list[dict[str, Any]], threa
     }
 
 
-def ready(bot_user: dict[str, Any], app_id: int, guild_ids: list[int], shard: tuple[int, int] = (0, 1)) -> dict[str, Any]:
+def ready(
+    bot_user: dict[str, Any], app_id: int, guild_ids: list[int], shard: tuple[int, int] = (0, 1)
+) -> dict[str, Any]:
     return {
         "v": 10,
         "user": bot_user,
@@ -294,7 +298,10 @@ def modal_submit(
 ) -> dict[str, Any]:
     """Text inputs in action rows, or (the newer layout) each inside a label component."""
     if labels:
-        rows = [{"type": 18, "id": i, "component": {"type": 4, "custom_id": k, "value": v}} for i, (k, v) in enumerate(values.items())]
+        rows = [
+            {"type": 18, "id": i, "component": {"type": 4, "custom_id": k, "value": v}}
+            for i, (k, v) in enumerate(values.items())
+        ]
     else:
         rows = [{"type": 1, "components": [{"type": 4, "custom_id": k, "value": v}]} for k, v in values.items()]
     return _interaction(5, app_id, guild_id, channel, who, {"custom_id": custom_id, "components": rows})

@@ -9,7 +9,7 @@ from typing import Any
 from adapters.discord_bot.chat import DiscordChat
 from adapters.discord_bot.client import ClientOptions, StudyClient
 from bot.app import StudyBot
-from bot.commands import parse_command_line
+from bot.commands import CommandSpec, Handler, parse_command_line
 from bot.content import Pack
 from bot.domain import ChannelRef
 from bot.ports import FakeClock
@@ -57,6 +57,7 @@ class World:
         ack_after: float = 2.0,
         scheduler: bool = False,
         options: ClientOptions | None = None,
+        commands: tuple[tuple[CommandSpec, Handler], ...] = (),
     ) -> None:
         self.fake = fake
         self.guilds = guilds
@@ -65,6 +66,8 @@ class World:
         tuning = Tuning(instance_id=f"test-{id(self)}", owns_tenant=self.client.owns_tenant)
         services = Services(chat=self.chat, store=store, clock=clock, packs=packs, tuning=tuning)
         self.bot = StudyBot(services, default_pack=DEFAULT_PACK)
+        for spec, handler in commands:  # extra core commands, declared before start-up
+            self.bot.commands.add(spec, handler)
         self.store = store
         self.scheduler = Scheduler(self.bot) if scheduler else None
         self.client.attach(self.bot, self.chat, self.scheduler)
@@ -130,7 +133,13 @@ class World:
         await self.feed("INTERACTION_CREATE", data)
 
     async def command(
-        self, user: str, line: str, *, admin: bool = False, channel: dict[str, Any] | None = None, guild: Guild | None = None
+        self,
+        user: str,
+        line: str,
+        *,
+        admin: bool = False,
+        channel: dict[str, Any] | None = None,
+        guild: Guild | None = None,
     ) -> dict[str, Any]:
         path, options = parse_command_line(line)
         g = guild or self.guild
@@ -147,7 +156,13 @@ class World:
         return data
 
     async def click(
-        self, user: str, message: dict[str, Any], label: str, *, guild: Guild | None = None, channel: dict[str, Any] | None = None
+        self,
+        user: str,
+        message: dict[str, Any],
+        label: str,
+        *,
+        guild: Guild | None = None,
+        channel: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         button = next(c for row in message["components"] for c in row["components"] if c.get("label") == label)
         g = guild or self.guild
@@ -157,10 +172,22 @@ class World:
         return data
 
     async def submit(
-        self, user: str, custom_id: str, values: dict[str, str], *, channel: dict[str, Any] | None = None, labels: bool = False
+        self,
+        user: str,
+        custom_id: str,
+        values: dict[str, str],
+        *,
+        channel: dict[str, Any] | None = None,
+        labels: bool = False,
     ) -> None:
         data = p.modal_submit(
-            self.fake.app_id, self.guild.id, channel or self.guild.study, self.member(user), custom_id, values, labels=labels
+            self.fake.app_id,
+            self.guild.id,
+            channel or self.guild.study,
+            self.member(user),
+            custom_id,
+            values,
+            labels=labels,
         )
         await self.interact(data)
 
@@ -170,12 +197,16 @@ class World:
     async def reply(self, user: str, text: str, *, thread: dict[str, Any] | None = None) -> int:
         t = thread or self.newest_thread()
         mid = p.snowflake()
-        await self.feed("MESSAGE_CREATE", p.message_create(mid, int(t["id"]), self.guild.id, self.user_id(user), user, text))
+        await self.feed(
+            "MESSAGE_CREATE", p.message_create(mid, int(t["id"]), self.guild.id, self.user_id(user), user, text)
+        )
         return mid
 
     async def edit(self, user: str, mid: int, text: str, *, thread: dict[str, Any] | None = None) -> None:
         t = thread or self.newest_thread()
-        await self.feed("MESSAGE_UPDATE", p.message_update(mid, int(t["id"]), self.guild.id, self.user_id(user), user, text))
+        await self.feed(
+            "MESSAGE_UPDATE", p.message_update(mid, int(t["id"]), self.guild.id, self.user_id(user), user, text)
+        )
 
     async def delete(self, mid: int, *, thread: dict[str, Any] | None = None) -> None:
         t = thread or self.newest_thread()
