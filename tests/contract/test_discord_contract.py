@@ -7,11 +7,10 @@ import pytest
 
 from tests.contract.cases import CASES
 from tests.contract.platform import Delivered
-from tests.discord.fake_discord import ZWSP
 from tests.discord import fixtures
+from tests.discord.fake_discord import ZWSP
 from tests.discord.fixtures import MakeWorld
 from tests.discord.world import World
-
 
 # The Discord fixtures, shared with tests/discord (a conftest there does not reach here).
 fake, guild, make_world = fixtures.fake, fixtures.guild, fixtures.make_world
