@@ -60,6 +60,12 @@ def _parser() -> argparse.ArgumentParser:
     _db_args(up)
     up.set_defaults(func=_db_upgrade)
 
+    discord = sub.add_parser("discord", help="Discord set-up helpers")
+    d_sub = discord.add_subparsers(metavar="ACTION")
+    inv = d_sub.add_parser("invite-url", help="print the link that adds the bot to a server")
+    inv.add_argument("--client-id", help="the application id (default: $DISCORD_CLIENT_ID)")
+    inv.set_defaults(func=_discord_invite_url)
+
     content = sub.add_parser("content", help="content packs")
     c_sub = content.add_subparsers(metavar="ACTION")
     val = c_sub.add_parser("validate", help="check packs; exits non-zero with every problem found")
@@ -156,12 +162,28 @@ def _run(args: argparse.Namespace) -> int:
     if args.http_port is not None:
         print("studybot: --http-port is for the Slack adapter only.", file=sys.stderr)
         return 2
-    print(
-        f"studybot: the {adapter} adapter is not part of this build yet; "
-        "run with --adapter console, or unset the tokens.",
-        file=sys.stderr,
-    )
-    return 2
+    from adapters.discord_bot.runner import run as run_discord
+
+    return asyncio.run(run_discord(settings))
+
+
+def _discord_invite_url(args: argparse.Namespace) -> int:
+    from adapters.discord_bot.invite import invite_url
+    from adapters.discord_bot.settings import DiscordSettings
+
+    client_id = args.client_id or DiscordSettings().client_id
+    if not client_id:
+        print(
+            "studybot: give --client-id or set DISCORD_CLIENT_ID (the application id).",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        print(invite_url(client_id))
+    except ValueError as err:
+        print(f"studybot: {err}", file=sys.stderr)
+        return 2
+    return 0
 
 
 def _parse_now(value: str) -> datetime:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.app import StudyBot
@@ -42,7 +43,13 @@ def packs_from(settings: Settings) -> dict[str, Pack]:
     return packs
 
 
-async def start(settings: Settings, chat: ChatPort, clock: Clock) -> Runtime:
+async def start(
+    settings: Settings,
+    chat: ChatPort,
+    clock: Clock,
+    *,
+    owns_tenant: Callable[[str], bool] | None = None,
+) -> Runtime:
     packs = packs_from(settings)
     store, url = await open_store(settings)
     services = Services(
@@ -51,9 +58,13 @@ async def start(settings: Settings, chat: ChatPort, clock: Clock) -> Runtime:
         store=store,
         clock=clock,
         packs=packs,
-        tuning=Tuning(instance_id=settings.instance_id),
+        tuning=Tuning(instance_id=settings.instance_id, owns_tenant=owns_tenant or _every_tenant),
     )
     return Runtime(StudyBot(services, default_pack=settings.default_pack), store, url)
+
+
+def _every_tenant(_tenant: str) -> bool:
+    return True
 
 
 def reviewer_from(settings: Settings) -> Reviewer:

@@ -79,7 +79,10 @@ class Scheduler:
     async def sync_jobs(self) -> None:
         """Mirror channel settings into cron jobs (added, changed or removed)."""
         wanted: dict[str, tuple[str, str, str]] = {}
+        owns = self.bot.svc.tuning.owns_tenant
         for s in await self.bot.svc.store.list_channels(active_only=True):
+            if not owns(s.channel.tenant):
+                continue
             wanted[f"post:{s.channel.tenant}:{s.channel.channel_id}"] = (
                 s.post_time,
                 s.timezone,

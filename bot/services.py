@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -22,6 +23,8 @@ class Tuning:
     lease: timedelta = timedelta(minutes=2)
     # A post sent this long after its slot is marked late.
     late_after: timedelta = timedelta(minutes=5)
+    # Which tenants this process schedules for (a Discord shard owns a share of the guilds).
+    owns_tenant: Callable[[str], bool] = lambda _tenant: True
 
 
 @dataclass

@@ -61,7 +61,7 @@ def next_slot(
 
 async def run_due(svc: Services) -> None:
     """Everything due by now: each channel's slot, then the windows that closed."""
-    channels = await svc.store.list_channels(active_only=True)
+    channels = await _own_channels(svc)
     await retry_stale_claims(svc, {s.channel: s for s in channels})
     for settings in channels:
         try:
@@ -75,14 +75,20 @@ async def run_due(svc: Services) -> None:
 async def next_due(svc: Services, after: datetime) -> datetime | None:
     """When there is next something to do, strictly after `after`."""
     times = [
-        t
-        for s in await svc.store.list_channels(active_only=True)
-        if (t := next_slot(s, after, any_day=True)) is not None
+        t for s in await _own_channels(svc) if (t := next_slot(s, after, any_day=True)) is not None
     ]
     close = await svc.store.next_close_time()
     if close is not None and close > after:
         times.append(close)
     return min(times, default=None)
+
+
+async def _own_channels(svc: Services) -> list[ChannelSettings]:
+    return [
+        s
+        for s in await svc.store.list_channels(active_only=True)
+        if svc.tuning.owns_tenant(s.channel.tenant)
+    ]
 
 
 async def post_due_slot(svc: Services, settings: ChannelSettings) -> Post | None:
@@ -338,6 +344,8 @@ def _countdown(days: int) -> str:
 
 async def close_due_windows(svc: Services) -> None:
     for post in await svc.store.posts_to_close(svc.clock.now()):
+        if not svc.tuning.owns_tenant(post.channel.tenant):
+            continue
         if not await svc.store.mark_closed(post.channel.tenant, post.id, svc.clock.now()):
             continue  # another instance closed it
         await _send_summary(svc, post)

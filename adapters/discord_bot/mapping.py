@@ -1,0 +1,221 @@
+"""Pure translation between discord.py objects / payloads and the core's values and events.
+
+No I/O here: where a thread's parent channel is not known from the object, the caller
+resolves it first and passes a `Place`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import discord
+
+from bot.domain import Button, ButtonStyle, ChannelRef, InteractionRef, MessageRef, UserRef
+from bot.events import (
+    ButtonPressed,
+    CommandInvoked,
+    FormSubmitted,
+    MessageDeleted,
+    MessageEdited,
+    MessagePosted,
+    OptionValue,
+)
+
+MAX_CONTENT = 2000
+MAX_NONCE = 25  # Discord rejects longer nonces
+# The core's custom ids: "answer:<post_id>" and whatever comes next in the same shape.
+CUSTOM_ID = r"(?P<kind>[a-z][a-z0-9_-]{0,30}):(?P<arg>[A-Za-z0-9_.:-]{0,60})"
+# Messages members write; joins, pins and thread-starter notices are not answers.
+_USER_MESSAGE_TYPES = (discord.MessageType.default, discord.MessageType.reply)
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """Where a message sits, as the core sees it: the study channel, and the thread in it."""
+
+    guild_id: int
+    channel_id: int
+    thread_id: int | None = None
+
+    @property
+    def channel(self) -> ChannelRef:
+        return ChannelRef(tenant_of(self.guild_id), str(self.channel_id))
+
+
+def tenant_of(guild_id: int) -> str:
+    """One guild, one tenant: nothing of one server is reachable from another."""
+    return str(guild_id)
+
+
+def shard_of(guild_id: int, shard_count: int) -> int:
+    return (guild_id >> 22) % shard_count
+
+
+def owns_tenant(tenant: str, shard_count: int | None, shard_ids: list[int] | None) -> bool:
+    """Whether this process's shards carry the guild `tenant` (all guilds when it runs every shard)."""
+    if shard_ids is None or shard_count is None:
+        return True
+    return tenant.isdigit() and shard_of(int(tenant), shard_count) in shard_ids
+
+
+def place_of(guild_id: int, channel: object) -> Place | None:
+    """The place of a guild channel or thread object; None when the object does not say."""
+    if isinstance(channel, discord.Thread):
+        return Place(guild_id, channel.parent_id, channel.id)
+    if isinstance(channel, discord.abc.GuildChannel):
+        return Place(guild_id, channel.id)
+    return None
+
+
+def is_admin(permissions: discord.Permissions) -> bool:
+    # Discord's "Manage Server"; Administrator implies every permission.
+    return permissions.manage_guild or permissions.administrator
+
+
+def user_ref(
+    guild_id: int, user: discord.abc.User, permissions: discord.Permissions | None = None
+) -> UserRef:
+    admin = is_admin(permissions) if permissions is not None else False
+    return UserRef(tenant_of(guild_id), str(user.id), user.display_name, admin)
+
+
+def interaction_ref(interaction: discord.Interaction[Any], place: Place) -> InteractionRef:
+    return InteractionRef(
+        str(interaction.id),
+        user_ref(place.guild_id, interaction.user, interaction.permissions),
+        place.channel,
+        interaction.token,
+    )
+
+
+def interaction_place(interaction: discord.Interaction[Any]) -> Place | None:
+    """Commands and buttons in a thread (a forum post's starter message) belong to its parent."""
+    if interaction.guild_id is None:
+        return None
+    found = place_of(interaction.guild_id, interaction.channel)
+    if found is None and interaction.channel_id is not None:
+        return Place(interaction.guild_id, interaction.channel_id)
+    return found
+
+
+def command_event(
+    ref: InteractionRef, path: tuple[str, ...], options: Mapping[str, Any]
+) -> CommandInvoked:
+    values: dict[str, OptionValue] = {
+        k: v for k, v in options.items() if isinstance(v, str | int | bool)
+    }
+    return CommandInvoked(ref, path, values)
+
+
+def button_event(
+    ref: InteractionRef, custom_id: str, message: discord.Message | None, place: Place
+) -> ButtonPressed:
+    if message is None:
+        return ButtonPressed(ref, custom_id)
+    thread = str(place.thread_id) if place.thread_id else None
+    return ButtonPressed(ref, custom_id, MessageRef(place.channel, str(message.id), thread))
+
+
+def form_values(components: list[Mapping[str, Any]]) -> dict[str, str]:
+    """Text inputs of a modal submission: in action rows (type 1) or in labels (type 18)."""
+    out: dict[str, str] = {}
+    for comp in components:
+        children = comp.get("components") or (
+            [comp["component"]] if "component" in comp else [comp]
+        )
+        for child in children:
+            if "custom_id" in child and isinstance(child.get("value"), str):
+                out[str(child["custom_id"])] = child["value"]
+    return out
+
+
+def form_event(ref: InteractionRef, data: Mapping[str, Any]) -> FormSubmitted:
+    return FormSubmitted(
+        ref, str(data.get("custom_id", "")), form_values(list(data.get("components", [])))
+    )
+
+
+def is_member_message(message: discord.Message, me: int | None) -> bool:
+    """A message a member wrote: not the bot's own, not another bot's or a webhook's, not a notice."""
+    return (
+        message.author.id != me
+        and not message.author.bot
+        and message.webhook_id is None
+        and message.type in _USER_MESSAGE_TYPES
+    )
+
+
+def message_posted(message: discord.Message, place: Place) -> MessagePosted:
+    return MessagePosted(
+        place.channel,
+        str(message.id),
+        str(place.thread_id) if place.thread_id else None,
+        user_ref(place.guild_id, message.author),
+        message.content,
+    )
+
+
+def message_edited(
+    data: Mapping[str, Any], message: discord.Message, place: Place
+) -> MessageEdited | None:
+    """A member's edit of the text; link-preview refreshes (no edited_timestamp) are not edits."""
+    if "content" not in data or not data.get("edited_timestamp"):
+        return None
+    return MessageEdited(
+        place.channel,
+        str(message.id),
+        str(place.thread_id) if place.thread_id else None,
+        user_ref(place.guild_id, message.author),
+        str(data["content"]),
+    )
+
+
+def message_deleted(message_id: int, place: Place) -> MessageDeleted:
+    return MessageDeleted(
+        place.channel, str(message_id), str(place.thread_id) if place.thread_id else None
+    )
+
+
+# -- core values -> Discord ---------------------------------------------------------
+
+
+def render_text(text: str, mentions: tuple[UserRef, ...] = ()) -> str:
+    """The message content: the core's deliberate mentions first, cut to Discord's limit."""
+    tags = [
+        f"<@{u.user_id}>" for u in mentions if u.user_id.isdigit() and f"<@{u.user_id}>" not in text
+    ]
+    content = " ".join([*tags, text]) if tags else text
+    if len(content) > MAX_CONTENT:
+        content = content[: MAX_CONTENT - 1] + "…"
+    return content or "\u200b"
+
+
+def allowed_mentions(mentions: tuple[UserRef, ...] = ()) -> discord.AllowedMentions:
+    """Nobody is pinged except the users the core names on purpose."""
+    users = [discord.Object(int(u.user_id)) for u in mentions if u.user_id.isdigit()]
+    return discord.AllowedMentions(everyone=False, users=users, roles=False, replied_user=False)
+
+
+def nonce_for(key: str) -> str:
+    """A deterministic nonce within Discord's 25 characters: the same send, the same nonce."""
+    return hashlib.sha256(key.encode()).hexdigest()[:MAX_NONCE]
+
+
+_STYLES = {
+    ButtonStyle.primary: discord.ButtonStyle.primary,
+    ButtonStyle.secondary: discord.ButtonStyle.secondary,
+    ButtonStyle.danger: discord.ButtonStyle.danger,
+}
+
+
+def button_style(button: Button) -> discord.ButtonStyle:
+    return _STYLES.get(button.style, discord.ButtonStyle.secondary)
+
+
+def thread_name(name: str) -> str:
+    name = re.sub(r"\s+", " ", name).strip() or "Answers"
+    return name if len(name) <= 100 else name[:99] + "…"

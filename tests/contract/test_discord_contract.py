@@ -1,0 +1,66 @@
+"""The contract cases against the Discord adapter: real discord.py objects from gateway
+payloads, REST answered by the loopback fake, the real core and database."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.contract.cases import CASES
+from tests.contract.platform import Delivered
+from tests.discord import fixtures
+from tests.discord.fake_discord import ZWSP
+from tests.discord.fixtures import MakeWorld
+from tests.discord.world import World
+
+# The Discord fixtures, shared with tests/discord (a conftest there does not reach here).
+fake, guild, make_world = fixtures.fake, fixtures.guild, fixtures.make_world
+
+
+class DiscordPlatform:
+    def __init__(self, world: World) -> None:
+        self.w = world
+
+    async def command(self, user: str, line: str, *, admin: bool = False) -> None:
+        await self.w.command(user, line, admin=admin)
+
+    async def post_question(self) -> None:
+        await self.w.command("you", "/post-now", admin=True)
+
+    async def reply(self, user: str, text: str) -> str:
+        return str(await self.w.reply(user, text))
+
+    async def edit(self, user: str, message_id: str, text: str) -> None:
+        await self.w.edit(user, int(message_id), text)
+
+    async def delete(self, user: str, message_id: str) -> None:
+        await self.w.delete(int(message_id))
+
+    async def redeliver(self, user: str, message_id: str, text: str) -> None:
+        from tests.discord import payloads as p
+
+        t = self.w.newest_thread()
+        data = p.message_create(
+            int(message_id), int(t["id"]), self.w.guild.id, self.w.user_id(user), user, text
+        )
+        await self.w.feed("MESSAGE_CREATE", data)
+
+    def delivered(self) -> list[Delivered]:
+        return [
+            Delivered(s.text.replace(ZWSP, ""), s.where, s.to_user, s.pings)  # type: ignore[arg-type]
+            for s in self.w.fake.shown
+        ]
+
+    async def stored_answers(self) -> list[str]:
+        return await self.w.stored_answers()
+
+
+@pytest.fixture
+async def platform(make_world: MakeWorld) -> DiscordPlatform:
+    world = await make_world()
+    await world.command("you", "/setup time:09:00 timezone:UTC weekdays:daily", admin=True)
+    return DiscordPlatform(world)
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+async def test_discord_contract(case: str, platform: DiscordPlatform) -> None:
+    await CASES[case](platform)

@@ -1,0 +1,468 @@
+"""A loopback fake of Discord's REST API (aiohttp on 127.0.0.1).
+
+It records every request, answers with the bodies and rate-limit headers Discord sends,
+keeps what a member would see (`shown`), honours `enforce_nonce` like Discord (a repeated
+nonce from the same author returns the first message), and can be told to fail: a 429 with
+retry_after, or a 500 that happens after the write went through (a lost response).
+It also queues the gateway events Discord would send back (THREAD_CREATE, the bot's own
+MESSAGE_CREATE), for the test to feed to the client.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+from tests.discord import payloads as p
+
+BOT_NAME = "studybot"
+ZWSP = "\u200b"
+
+
+@dataclass
+class Recorded:
+    method: str
+    path: str
+    query: dict[str, str]
+    body: Any
+    status: int = 0
+
+
+@dataclass
+class Fault:
+    status: int
+    # For a 5xx: True when the write happened before the failure (the response was lost).
+    committed: bool = False
+    retry_after: float = 0.05
+
+
+@dataclass
+class Shown:
+    """A message as a member sees it."""
+
+    text: str
+    where: str  # channel | thread | private
+    channel_id: int
+    message_id: int
+    to_user: str | None = None
+    pings: bool = False
+    components: list[Any] = field(default_factory=list)
+
+
+@dataclass
+class Interaction:
+    id: int
+    token: str
+    user_id: int
+    user_name: str
+    channel_id: int
+    responded: int | None = None  # callback type
+    original: dict[str, Any] | None = None
+    ephemeral: bool = False
+
+
+def would_ping(content: str, allowed: dict[str, Any] | None) -> bool:
+    """Whether Discord would notify anyone for this content under these allowed mentions."""
+    parse = set(allowed.get("parse", [])) if allowed is not None else {"everyone", "users", "roles"}
+    users = {str(u) for u in (allowed or {}).get("users", [])}
+    roles = {str(r) for r in (allowed or {}).get("roles", [])}
+    if re.search(r"@(everyone|here)", content) and "everyone" in parse:
+        return True
+    if any("users" in parse or uid in users for uid in re.findall(r"<@!?(\d+)>", content)):
+        return True
+    return any("roles" in parse or rid in roles for rid in re.findall(r"<@&(\d+)>", content))
+
+
+def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+    # Exactly "application/json", as Discord sends it (discord.py compares the header verbatim).
+    return web.Response(
+        body=json.dumps(data).encode(),
+        status=status,
+        headers={**(headers or {}), "Content-Type": "application/json"},
+    )
+
+
+Handler = Callable[[web.Request, re.Match[str], Any], Awaitable[web.Response]]
+
+
+class FakeDiscord:
+    def __init__(self) -> None:
+        self.app_id = p.snowflake()
+        self.bot_id = self.app_id
+        self.bot_user = p.user(self.bot_id, BOT_NAME, bot=True)
+        self.channels: dict[int, dict[str, Any]] = {}
+        self.messages: dict[int, dict[str, Any]] = {}
+        self.requests: list[Recorded] = []
+        self.shown: list[Shown] = []
+        self.commands: list[dict[str, Any]] = []
+        self.modals: list[dict[str, Any]] = []
+        self.autocompletes: list[list[dict[str, Any]]] = []
+        self.interactions: dict[str, Interaction] = {}
+        self.events: list[tuple[str, dict[str, Any]]] = []
+        self.faults: list[tuple[str, re.Pattern[str], Fault]] = []
+        self._nonces: dict[tuple[int, str], dict[str, Any]] = {}
+        self._dms: dict[int, int] = {}
+        self.names: dict[int, str] = {}
+        self.url = ""
+        self._arrived = asyncio.Condition()
+        self._runner: web.AppRunner | None = None
+        self._routes: list[tuple[str, re.Pattern[str], Handler]] = [
+            ("GET", re.compile(r"/users/@me"), self._me),
+            ("GET", re.compile(r"/oauth2/applications/@me"), self._application),
+            ("GET", re.compile(r"/gateway/bot"), self._gateway),
+            ("PUT", re.compile(r"/applications/(\d+)/commands"), self._put_commands),
+            ("GET", re.compile(r"/channels/(\d+)"), self._get_channel),
+            ("POST", re.compile(r"/channels/(\d+)/messages"), self._create_message),
+            (
+                "POST",
+                re.compile(r"/channels/(\d+)/messages/(\d+)/threads"),
+                self._thread_from_message,
+            ),
+            ("POST", re.compile(r"/channels/(\d+)/threads"), self._forum_post),
+            ("POST", re.compile(r"/users/@me/channels"), self._dm),
+            ("POST", re.compile(r"/interactions/(\d+)/([^/]+)/callback"), self._callback),
+            (
+                "PATCH",
+                re.compile(r"/webhooks/(\d+)/([^/]+)/messages/@original"),
+                self._edit_original,
+            ),
+            (
+                "DELETE",
+                re.compile(r"/webhooks/(\d+)/([^/]+)/messages/@original"),
+                self._delete_original,
+            ),
+            ("POST", re.compile(r"/webhooks/(\d+)/([^/]+)"), self._followup),
+        ]
+
+    # -- server -------------------------------------------------------------------
+
+    async def start(self) -> str:
+        app = web.Application()
+        app.router.add_route("*", "/api/v10/{tail:.*}", self._dispatch)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.url = f"http://127.0.0.1:{port}/api/v10"
+        return self.url
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    def fail(self, method: str, path: str, *faults: Fault) -> None:
+        """The next requests matching `method path` (a regex) fail like this, in order."""
+        for f in faults:
+            self.faults.append((method, re.compile(path), f))
+
+    def _headers(self, path: str, remaining: int = 49) -> dict[str, str]:
+        route = re.sub(r"/\d+", "/id", path)
+        return {
+            "X-RateLimit-Limit": "50",
+            "X-RateLimit-Remaining": str(remaining),
+            "X-RateLimit-Reset": "1796000001.000",
+            "X-RateLimit-Reset-After": "1.000",
+            "X-RateLimit-Bucket": f"bucket-{abs(hash(route)) % 10**8}",
+            "Via": "1.1 google",
+        }
+
+    async def _dispatch(self, request: web.Request) -> web.Response:
+        path = "/" + request.match_info["tail"]
+        body = await request.json() if request.can_read_body else None
+        rec = Recorded(request.method, path, dict(request.query), body)
+        self.requests.append(rec)
+        async with self._arrived:
+            self._arrived.notify_all()
+        fault = self._take_fault(request.method, path)
+        if fault is not None and fault.status == 429:
+            rec.status = 429
+            headers = {**self._headers(path, 0), "Retry-After": "1", "X-RateLimit-Scope": "user"}
+            payload = {
+                "message": "You are being rate limited.",
+                "retry_after": fault.retry_after,
+                "global": False,
+            }
+            return _json(payload, status=429, headers=headers)
+        if fault is not None and not fault.committed:
+            rec.status = fault.status
+            return _json({"message": "500: Internal Server Error", "code": 0}, status=fault.status)
+        for method, pattern, handler in self._routes:
+            m = pattern.fullmatch(path)
+            if m and method == request.method:
+                response = await handler(request, m, body)
+                break
+        else:
+            response = _json({"message": "404: Not Found", "code": 0}, status=404)
+        if fault is not None:  # the write happened; the answer is lost
+            response = _json(
+                {"message": "500: Internal Server Error", "code": 0}, status=fault.status
+            )
+        rec.status = response.status
+        for k, v in self._headers(path).items():
+            response.headers.setdefault(k, v)
+        return response
+
+    def _take_fault(self, method: str, path: str) -> Fault | None:
+        for i, (m, pattern, fault) in enumerate(self.faults):
+            if m == method and pattern.fullmatch(path):
+                del self.faults[i]
+                return fault
+        return None
+
+    # -- the world ----------------------------------------------------------------
+
+    def add_channel(self, data: dict[str, Any]) -> dict[str, Any]:
+        self.channels[int(data["id"])] = data
+        return data
+
+    async def wait_until(self, seen: Callable[[], bool]) -> None:
+        """Until a request has arrived that makes `seen()` true."""
+        async with self._arrived:
+            await self._arrived.wait_for(seen)
+
+    def requests_to(self, method: str, path_regex: str) -> list[Recorded]:
+        pattern = re.compile(path_regex)
+        return [r for r in self.requests if r.method == method and pattern.fullmatch(r.path)]
+
+    def threads(self) -> list[dict[str, Any]]:
+        return [c for c in self.channels.values() if c["type"] == 11]
+
+    def _where(self, channel_id: int) -> str:
+        kind = self.channels.get(channel_id, {}).get("type", 0)
+        return {11: "thread", 1: "private"}.get(kind, "channel")
+
+    def _new_message(
+        self,
+        channel_id: int,
+        body: dict[str, Any],
+        *,
+        to_user: str | None = None,
+        where: str | None = None,
+    ) -> dict[str, Any]:
+        channel = self.channels.get(channel_id, {})
+        guild = channel.get("guild_id")
+        msg = p.message(
+            p.snowflake(),
+            channel_id,
+            int(guild) if guild else None,
+            self.bot_user,
+            body.get("content") or "",
+            components=body.get("components"),
+            flags=int(body.get("flags", 0)),
+            nonce=body.get("nonce"),
+        )
+        self.messages[int(msg["id"])] = msg
+        place = where or self._where(channel_id)
+        self.shown.append(
+            Shown(
+                msg["content"],
+                place,
+                channel_id,
+                int(msg["id"]),
+                to_user=to_user,
+                pings=would_ping(msg["content"], body.get("allowed_mentions")),
+                components=msg["components"],
+            )
+        )
+        if place != "private" and guild:
+            self.events.append(("MESSAGE_CREATE", msg))
+        return msg
+
+    # -- routes -------------------------------------------------------------------
+
+    async def _me(self, request: web.Request, m: re.Match[str], body: Any) -> web.Response:
+        return _json({**self.bot_user, "verified": True, "mfa_enabled": False, "flags": 0})
+
+    async def _application(self, request: web.Request, m: re.Match[str], body: Any) -> web.Response:
+        return _json(
+            {
+                "id": str(self.app_id),
+                "name": BOT_NAME,
+                "icon": None,
+                "description": "",
+                "bot_public": True,
+                "bot_require_code_grant": False,
+                "owner": p.user(1, "organizer"),
+                "verify_key": "0" * 64,
+                "flags": 0,
+                "team": None,
+                "summary": "",
+                "interactions_endpoint_url": None,
+            }
+        )
+
+    async def _gateway(self, request: web.Request, m: re.Match[str], body: Any) -> web.Response:
+        limit = {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}
+        return _json({"url": "wss://gateway.fake", "shards": 2, "session_start_limit": limit})
+
+    async def _put_commands(
+        self, request: web.Request, m: re.Match[str], body: Any
+    ) -> web.Response:
+        def stored(c: dict[str, Any]) -> dict[str, Any]:
+            perms = c.get("default_member_permissions")  # Discord answers with a string
+            return {
+                **c,
+                "id": str(p.snowflake()),
+                "application_id": str(self.app_id),
+                "version": "1",
+                "default_member_permissions": None if perms is None else str(perms),
+            }
+
+        self.commands = [stored(c) for c in body]
+        return _json(self.commands)
+
+    async def _get_channel(self, request: web.Request, m: re.Match[str], body: Any) -> web.Response:
+        channel = self.channels.get(int(m.group(1)))
+        if channel is None:
+            return _json({"message": "Unknown Channel", "code": 10003}, status=404)
+        return _json(channel)
+
+    async def _create_message(
+        self, request: web.Request, m: re.Match[str], body: Any
+    ) -> web.Response:
+        cid = int(m.group(1))
+        if cid not in self.channels:
+            return _json({"message": "Unknown Channel", "code": 10003}, status=404)
+        nonce = body.get("nonce")
+        if nonce and body.get("enforce_nonce") and (cid, nonce) in self._nonces:
+            return _json(self._nonces[(cid, nonce)])
+        dm_user = next((self.names.get(u) for u, c in self._dms.items() if c == cid), None)
+        msg = self._new_message(cid, body, to_user=dm_user)
+        if nonce:
+            self._nonces[(cid, nonce)] = msg
+        return _json(msg)
+
+    async def _thread_from_message(
+        self, request: web.Request, m: re.Match[str], body: Any
+    ) -> web.Response:
+        cid, mid = int(m.group(1)), int(m.group(2))
+        if mid in self.channels:
+            return _json(
+                {"message": "A thread has already been created for this message", "code": 160004},
+                status=400,
+            )
+        t = p.thread(mid, int(self.channels[cid]["guild_id"]), cid, body["name"], self.bot_id)
+        self.add_channel(t)
+        self.events.append(("THREAD_CREATE", {**t, "newly_created": True}))
+        return _json(t, status=201)
+
+    async def _forum_post(self, request: web.Request, m: re.Match[str], body: Any) -> web.Response:
+        fid = int(m.group(1))
+        tid = p.snowflake()
+        t = p.thread(tid, int(self.channels[fid]["guild_id"]), fid, body["name"], self.bot_id)
+        self.add_channel(t)
+        self.events.append(("THREAD_CREATE", {**t, "newly_created": True}))
+        msg = self._new_message(
+            tid, body["message"], where="channel"
+        )  # a new post, in the forum's list
+        return _json({**t, "message": msg}, status=201)
+
+    async def _dm(self, request: web.Request, m: re.Match[str], body: Any) -> web.Response:
+        uid = int(body["recipient_id"])
+        cid = self._dms.setdefault(uid, p.snowflake())
+        channel = {
+            "id": str(cid),
+            "type": 1,
+            "recipients": [p.user(uid, self.names.get(uid, "someone"))],
+        }
+        self.channels[cid] = channel
+        return _json(channel)
+
+    def interaction_for(self, token: str) -> Interaction:
+        return self.interactions[token]
+
+    def register_interaction(self, data: dict[str, Any]) -> None:
+        who = data["member"]["user"]
+        self.interactions[data["token"]] = Interaction(
+            int(data["id"]), data["token"], int(who["id"]), who["username"], int(data["channel_id"])
+        )
+
+    async def _callback(self, request: web.Request, m: re.Match[str], body: Any) -> web.Response:
+        it = self.interactions.get(m.group(2))
+        if it is None or str(it.id) != m.group(1):
+            return _json({"message": "Unknown interaction", "code": 10062}, status=404)
+        if it.responded is not None:
+            return _json(
+                {"message": "Interaction has already been acknowledged.", "code": 40060}, status=400
+            )
+        kind = int(body["type"])
+        it.responded = kind
+        data = body.get("data") or {}
+        resource: dict[str, Any] = {"type": kind}
+        if kind == 9:
+            self.modals.append(data)
+        elif kind == 8:
+            self.autocompletes.append(data.get("choices", []))
+        elif kind in (4, 5):
+            it.ephemeral = bool(int(data.get("flags", 0)) & 64)
+            where = "private" if it.ephemeral else self._where(it.channel_id)
+            if kind == 4:
+                msg = self._new_message(
+                    it.channel_id, data, to_user=it.user_name if it.ephemeral else None, where=where
+                )
+            else:  # the "thinking…" placeholder: nothing a member reads yet
+                msg = p.message(
+                    p.snowflake(),
+                    it.channel_id,
+                    None,
+                    self.bot_user,
+                    "",
+                    flags=int(data.get("flags", 0)) | 128,
+                )
+            it.original = msg
+            resource["message"] = msg
+        interaction = {
+            "id": str(it.id),
+            "type": 2,
+            "response_message_id": it.original["id"] if it.original else None,
+            "response_message_loading": kind == 5,
+            "response_message_ephemeral": it.ephemeral,
+        }
+        return _json({"interaction": interaction, "resource": resource})
+
+    async def _edit_original(
+        self, request: web.Request, m: re.Match[str], body: Any
+    ) -> web.Response:
+        it = self.interactions[m.group(2)]
+        if it.original is None:
+            return _json({"message": "Unknown Message", "code": 10008}, status=404)
+        where = "private" if it.ephemeral else self._where(it.channel_id)
+        msg = {
+            **it.original,
+            "content": body.get("content") or "",
+            "components": body.get("components") or [],
+        }
+        it.original = msg
+        self.shown.append(
+            Shown(
+                msg["content"],
+                where,
+                it.channel_id,
+                int(msg["id"]),
+                to_user=it.user_name if it.ephemeral else None,
+                pings=would_ping(msg["content"], body.get("allowed_mentions")),
+                components=msg["components"],
+            )
+        )
+        return _json(msg)
+
+    async def _delete_original(
+        self, request: web.Request, m: re.Match[str], body: Any
+    ) -> web.Response:
+        return web.Response(status=204)
+
+    async def _followup(self, request: web.Request, m: re.Match[str], body: Any) -> web.Response:
+        it = self.interactions[m.group(2)]
+        private = bool(int(body.get("flags", 0)) & 64)
+        where = "private" if private else self._where(it.channel_id)
+        msg = self._new_message(
+            it.channel_id, body, to_user=it.user_name if private else None, where=where
+        )
+        return _json(msg)
