@@ -80,6 +80,7 @@ async def nudge_members(svc: Services, settings: ChannelSettings) -> None:
             await svc.chat.send(
                 Destination.to_user(user), Outgoing(phase_message(pack, phase, days))
             )
+    svc.memo.nudged[settings.channel] = day
 
 
 def register(reg: CommandRegistry, svc: Services) -> None:
