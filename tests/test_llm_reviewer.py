@@ -94,7 +94,7 @@ async def test_every_outcome_ends_in_a_review_and_a_stored_answer(
     assert thread[0].startswith("✅ Answer from ana saved")
     assert len(thread) == 2, thread
     review = thread[1]
-    assert review.startswith("🤖 Review of ana's answer")
+    assert review.startswith("🤖 Review of the answer from ana")
     if expect == "llm":
         assert "AI reviewer (llm:bar-raiser)" in review
         assert "What if Redis is down?" in review or "fail-open" in review
@@ -172,7 +172,7 @@ async def test_fifty_answers_are_all_acknowledged_before_any_review_arrives(
     kinds = ["ack" if t.startswith("✅") else "review" if t.startswith("🤖") else t for t in thread]
     assert kinds == ["ack"] * 50 + ["review"] * 50
     assert all("AI reviewer (llm:bar-raiser)" in t for t in thread[50:])
-    assert {t.split("'s answer")[0].removeprefix("🤖 Review of ") for t in thread[50:]} == {
-        f"m{i}" for i in range(50)
-    }
+    assert {
+        t.split(" · ")[0].removeprefix("🤖 Review of the answer from ") for t in thread[50:]
+    } == {f"m{i}" for i in range(50)}
     assert len(await _stored(h)) == 50

@@ -39,7 +39,7 @@ async def test_answer_then_ai_review_in_the_thread(h: Harness) -> None:
     said = h.chat.in_thread(thread)
     assert [s.text.split(" ")[0] for s in said] == ["✅", "🤖"]
     review = said[1].text
-    assert review.startswith("🤖 Review of ana's answer · rubric reviewer")
+    assert review.startswith("🤖 Review of the answer from ana · rubric reviewer")
     assert "Coverage" in review and "/4" in review
     assert "Follow-up an interviewer would ask:" in review
 
@@ -100,8 +100,10 @@ async def test_hidden_answers_show_nothing_until_the_close_then_all_are_revealed
     assert said[0].startswith("⏰ Answers are closed. 2 answered")
     assert said[1].startswith("🔓 The answers are revealed: 2 from 2 member(s).")
     ana, bo = said[2], said[3]
-    assert ana.startswith("💬 ana:") and ANA[:60] in ana and "🤖 Review of ana's answer" in ana
-    assert bo.startswith("💬 bo:") and BO in bo and "🤖 Review of bo's answer" in bo
+    assert (
+        ana.startswith("💬 ana:") and ANA[:60] in ana and "🤖 Review of the answer from ana" in ana
+    )
+    assert bo.startswith("💬 bo:") and BO in bo and "🤖 Review of the answer from bo" in bo
     assert len(said) == 4  # each review went out once, with its answer
 
 

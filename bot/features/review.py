@@ -131,7 +131,7 @@ def render_review(review: Review, question: Question | None, *, author: str | No
         about = f" to “{shorten(question.prompt, 80)}”" if question else ""
         head = f"🤖 Review of your answer{about}"
     else:
-        head = f"🤖 Review of {author}'s answer"
+        head = f"🤖 Review of the answer from {author}"  # "you's answer" reads badly
     by = "rubric reviewer" if review.reviewer == RUBRIC else f"AI reviewer ({review.reviewer})"
     lines = [f"{head} · {by}"]
     lines.append(" · ".join(f"{labels.get(k, k)} {v}/4" for k, v in review.scores.items()))
