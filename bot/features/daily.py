@@ -13,7 +13,7 @@ from bot.content.schema import Phase, Question
 from bot.domain import Button, ChannelRef, Destination, Outgoing
 from bot.features import review
 from bot.features.questions import choose_question, phase_on
-from bot.features.timeline import nudge_members
+from bot.features.timeline import countdown, nudge_members
 from bot.services import Services
 from bot.storage.records import ChannelSettings, Post
 from bot.text import defang, shorten
@@ -309,7 +309,7 @@ def render_post(
 ) -> str:
     head = f"📌 Question of the day · {day:%a} {day.day} {day:%b}"
     if phase is not None and days_to_go is not None:
-        head += f" · {phase.name} ({_countdown(days_to_go)})"
+        head += f" · {phase.name} ({countdown(days_to_go)})"
     tags = [q.kind.value.capitalize(), q.difficulty.value]
     tags += [(pr.name if (pr := pack.principle(p)) else p) for p in q.principles]
     tags += q.topics
@@ -330,16 +330,6 @@ def render_post(
         + f"Answers close {describe(closes_at, zone)}.",
     ]
     return "\n".join(lines)
-
-
-def _countdown(days: int) -> str:
-    if days > 1:
-        return f"{days} days to the interview"
-    if days == 1:
-        return "the interview is tomorrow"
-    if days == 0:
-        return "the interview is today"
-    return f"{-days} days after the interview"
 
 
 async def close_due_windows(svc: Services) -> None:

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.domain import ChannelRef, Review
 from bot.review.models import Delivery, PeerStart, ReviewMode, Visibility
 from bot.storage.records import Answer, Post
+from bot.storage.store import answer_from_row as _answer
 from bot.storage.tables import answers, peer_reviews, review_settings, reviews
 
 
@@ -406,21 +407,6 @@ class ReviewStore:
         async with self.engine.connect() as conn:
             rows = (await conn.execute(q)).all()
         return [_assignment(r._mapping) for r in rows]
-
-
-def _answer(m: Any) -> Answer:
-    return Answer(
-        id=m["id"],
-        post_id=m["post_id"],
-        tenant=m["tenant"],
-        user_id=m["user_id"],
-        user_name=m["user_name"],
-        message_id=m["message_id"],
-        text=m["text"],
-        late=bool(m["late"]),
-        created_at=m["created_at"],
-        updated_at=m["updated_at"],
-    )
 
 
 def _review(m: Any) -> StoredReview:

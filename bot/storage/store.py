@@ -333,7 +333,7 @@ class Store:
         )
         async with self.engine.connect() as conn:
             rows = (await conn.execute(q)).all()
-        return [_answer(r._mapping) for r in rows]
+        return [answer_from_row(r._mapping) for r in rows]
 
     # -- personal preparation dates -------------------------------------------------
 
@@ -461,7 +461,7 @@ def _post(m: Any) -> Post:
     )
 
 
-def _answer(m: Any) -> Answer:
+def answer_from_row(m: Any) -> Answer:
     return Answer(
         id=m["id"],
         post_id=m["post_id"],
