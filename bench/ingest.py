@@ -38,11 +38,14 @@ def answer_text(i: int) -> str:
     )
 
 
-async def through_core(db: Path, n: int) -> tuple[float, list[float]]:
+async def through_core(db: Path, n: int, *, review: bool) -> tuple[float, list[float]]:
+    """Answers through StudyBot.handle. With `review`, each answer also gets its rubric
+    review in the background, and the clock stops only when every review is out."""
     store = await open_store(f"sqlite+aiosqlite:///{db}")
     clock = FakeClock(datetime(2026, 11, 30, 7, 0, tzinfo=UTC))
     h = build(store, MemoryChat(), clock, real_packs(), channel=CHANNEL)
     await h.admin.runs("/setup time:09:00 timezone:UTC weekdays:daily")
+    await h.admin.runs(f"/review settings mode:{'ai' if review else 'none'}")
     await h.advance(timedelta(hours=2, minutes=1))
     thread = h.driver.thread_of()
     latencies = []
@@ -58,6 +61,7 @@ async def through_core(db: Path, n: int) -> tuple[float, list[float]]:
         t0 = time.perf_counter()
         await h.bot.handle(event)
         latencies.append(time.perf_counter() - t0)
+    await h.bot.idle()
     elapsed = time.perf_counter() - start
     post = await store.last_post(CHANNEL)
     assert post is not None and len(await store.answers_for(post)) == n, (
@@ -147,22 +151,30 @@ async def main() -> None:
         "--rounds", type=int, default=3, help="alternating rounds; medians are printed"
     )
     args = parser.parse_args()
-    rates, bares, stores, lats = [], [], [], []
+    rates, bares, stores, lats, reviewed, rlats = [], [], [], [], [], []
     with tempfile.TemporaryDirectory() as tmp:
         # Alternate the two sides so disk and CPU noise falls on both alike.
         for r in range(args.rounds):
             bares.append(await bare_inserts(Path(tmp) / f"bare{r}.db", args.answers))
             stores.append(await storage_layer(Path(tmp) / f"store{r}.db", args.answers))
-            rate, lat = await through_core(Path(tmp) / f"core{r}.db", args.answers)
+            rate, lat = await through_core(Path(tmp) / f"core{r}.db", args.answers, review=False)
             rates.append(rate)
             lats += lat
+            rate, lat = await through_core(Path(tmp) / f"rev{r}.db", args.answers, review=True)
+            reviewed.append(rate)
+            rlats += lat
     rate, bare = statistics.median(rates), statistics.median(bares)
     print(
         f"answers:            {args.answers} x {args.rounds} rounds (SQLite file, WAL, a commit per answer)"
     )
     print(
-        f"core:               {rate:8.0f} answers/s   p50 {statistics.median(lats) * 1000:.2f} ms"
+        f"core, review off:   {rate:8.0f} answers/s   p50 {statistics.median(lats) * 1000:.2f} ms"
         f"   p99 {pct(lats, 0.99) * 1000:.2f} ms"
+    )
+    rev = statistics.median(reviewed)
+    print(
+        f"core + AI review:   {rev:8.0f} answers/s   p50 {statistics.median(rlats) * 1000:.2f} ms"
+        f"   p99 {pct(rlats, 0.99) * 1000:.2f} ms   (rubric review of each, in the background)"
     )
     print(f"bare inserts:       {bare:8.0f} rows/s")
     store = statistics.median(stores)

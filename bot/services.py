@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 
 from bot.content import Pack
 from bot.domain import ChannelRef
@@ -47,8 +48,9 @@ class Services:
     reviewer: Reviewer = field(default_factory=RubricReviewer)
     tasks: TaskRunner = field(default_factory=TaskRunner)
 
-    @property
+    @cached_property
     def reviews(self) -> ReviewStore:
+        # One per process: it caches each channel's review settings for a few seconds.
         return ReviewStore(self.store.engine)
 
     def pack(self, pack_id: str) -> Pack | None:

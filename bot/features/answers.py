@@ -58,12 +58,13 @@ async def on_thread_message(svc: Services, event: MessagePosted) -> None:
     )
     if stored is None:
         return  # the platform delivered this message twice; it is saved already
-    if await review.is_hidden(svc, event.channel):
+    settings = await svc.reviews.get_settings(event.channel)  # read once, used twice
+    if settings.hidden:
         # Hidden mode: nothing shows in the thread; the author hears privately.
         await svc.chat.send(Destination.to_user(event.user), Outgoing(HIDDEN_NOTE))
     else:
         await svc.chat.send(thread, Outgoing(_ack(event.user.name, text, late=late)))
-    await review.answer_stored(svc, post, stored)
+    await review.answer_stored(svc, post, stored, settings)
 
 
 async def on_thread_edit(svc: Services, event: MessageEdited) -> None:

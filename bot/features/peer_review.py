@@ -241,6 +241,8 @@ async def _context(svc: Services, post: Post) -> tuple[Question | None, str]:
 
 
 async def run_due(svc: Services) -> None:
+    if not await svc.reviews.peer_work_pending():
+        return
     now = svc.clock.now()
     for a in await svc.reviews.due_reminders(now):
         if not await svc.reviews.mark_reminded(a.tenant, a.id, now):

@@ -51,9 +51,11 @@ def request_for(
     return ReviewRequest(question, text, principles)
 
 
-async def answer_stored(svc: Services, post: Post, answer_id: int) -> None:
+async def answer_stored(
+    svc: Services, post: Post, answer_id: int, settings: ReviewSettings | None = None
+) -> None:
     """Called once an answer is stored and acknowledged: start what the channel's mode asks."""
-    settings = await svc.reviews.get_settings(post.channel)
+    settings = settings or await svc.reviews.get_settings(post.channel)
     if settings.mode.ai_on:
         svc.tasks.spawn(ai_review(svc, post, answer_id), name=f"review-{answer_id}")
     if settings.mode.peer_on and settings.peer_start == PeerStart.now and post.closed_at is None:

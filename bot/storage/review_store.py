@@ -6,6 +6,7 @@ Kept apart from `Store` so review work stays additive; it shares the same engine
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -16,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.domain import ChannelRef, Review
 from bot.review.models import Delivery, PeerStart, ReviewMode, Visibility
+from bot.storage.engine import writing
 from bot.storage.records import Answer, Post
 from bot.storage.store import answer_from_row as _answer
 from bot.storage.tables import answers, peer_reviews, review_settings, reviews
@@ -65,13 +67,27 @@ class PeerAssignment:
     gathered_at: datetime | None = None
 
 
+# Every answer reads its channel's review settings. They change rarely, so a process keeps
+# them this long; a change made here shows at once, one made by another instance within this.
+SETTINGS_TTL = 5.0
+
+
 class ReviewStore:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
+        self._settings: dict[ChannelRef, tuple[float, ReviewSettings]] = {}
 
     # -- settings -----------------------------------------------------------------
 
     async def get_settings(self, ref: ChannelRef) -> ReviewSettings:
+        hit = self._settings.get(ref)
+        if hit is not None and hit[0] > time.monotonic():
+            return hit[1]
+        settings = await self._read_settings(ref)
+        self._settings[ref] = (time.monotonic() + SETTINGS_TTL, settings)
+        return settings
+
+    async def _read_settings(self, ref: ChannelRef) -> ReviewSettings:
         q = select(review_settings).where(
             review_settings.c.tenant == ref.tenant, review_settings.c.channel_id == ref.channel_id
         )
@@ -91,6 +107,10 @@ class ReviewStore:
         )
 
     async def save_settings(self, s: ReviewSettings, now: datetime) -> None:
+        self._settings.pop(s.channel, None)
+        await self._write_settings(s, now)
+
+    async def _write_settings(self, s: ReviewSettings, now: datetime) -> None:
         values = {
             "mode": s.mode.value,
             "delivery": s.delivery.value,
@@ -104,7 +124,7 @@ class ReviewStore:
             review_settings.c.tenant == s.channel.tenant,
             review_settings.c.channel_id == s.channel.channel_id,
         )
-        async with self.engine.begin() as conn:
+        async with writing(self.engine) as conn:
             done = await conn.execute(update(review_settings).where(key).values(**values))
             if done.rowcount == 0:
                 await conn.execute(
@@ -142,7 +162,7 @@ class ReviewStore:
     async def add_review(self, post: Post, answer_id: int, review: Review, now: datetime) -> bool:
         """Store an answer's AI review; False when it already has one."""
         try:
-            async with self.engine.begin() as conn:
+            async with writing(self.engine) as conn:
                 await conn.execute(
                     insert(reviews).values(
                         tenant=post.channel.tenant,
@@ -177,7 +197,7 @@ class ReviewStore:
 
     async def claim_delivery(self, tenant: str, review_id: int, now: datetime) -> bool:
         """Whoever sets `delivered_at` first sends the review; everyone else stays quiet."""
-        async with self.engine.begin() as conn:
+        async with writing(self.engine) as conn:
             done = await conn.execute(
                 update(reviews)
                 .where(
@@ -204,7 +224,7 @@ class ReviewStore:
         made: list[PeerAssignment] = []
         for answer, reviewer_id, reviewer_name in rows:
             try:
-                async with self.engine.begin() as conn:
+                async with writing(self.engine) as conn:
                     result = await conn.execute(
                         insert(peer_reviews)
                         .values(
@@ -247,7 +267,7 @@ class ReviewStore:
         self, tenant: str, assignment_id: int, dimension: str, score: int
     ) -> PeerAssignment | None:
         """Record one score while the assignment is open; None when it is closed."""
-        async with self.engine.begin() as conn:
+        async with writing(self.engine) as conn:
             row = (
                 await conn.execute(
                     select(peer_reviews.c.scores).where(
@@ -271,7 +291,7 @@ class ReviewStore:
     async def finish_peer(
         self, tenant: str, assignment_id: int, comment: str | None, now: datetime
     ) -> bool:
-        async with self.engine.begin() as conn:
+        async with writing(self.engine) as conn:
             done = await conn.execute(
                 update(peer_reviews)
                 .where(
@@ -293,7 +313,7 @@ class ReviewStore:
         )
 
     async def mark_reminded(self, tenant: str, assignment_id: int, now: datetime) -> bool:
-        async with self.engine.begin() as conn:
+        async with writing(self.engine) as conn:
             done = await conn.execute(
                 update(peer_reviews)
                 .where(
@@ -311,7 +331,7 @@ class ReviewStore:
         )
         expired = []
         for a in overdue:
-            async with self.engine.begin() as conn:
+            async with writing(self.engine) as conn:
                 done = await conn.execute(
                     update(peer_reviews)
                     .where(
@@ -325,6 +345,17 @@ class ReviewStore:
                 expired.append(a)
         return expired
 
+    async def peer_work_pending(self) -> bool:
+        """Whether any assignment is open or any feedback still ungathered: one cheap query
+        that lets the scheduler's tick skip the rest when peer review is idle."""
+        q = select(
+            select(peer_reviews.c.id)
+            .where((peer_reviews.c.status == "assigned") | peer_reviews.c.gathered_at.is_(None))
+            .exists()
+        )
+        async with self.engine.connect() as conn:
+            return bool((await conn.execute(q)).scalar())
+
     async def ungathered(self) -> list[PeerAssignment]:
         """Closed assignments whose answer's feedback has not gone to the author yet."""
         return await self._peer(
@@ -333,7 +364,7 @@ class ReviewStore:
 
     async def claim_gather(self, tenant: str, answer_id: int, now: datetime) -> bool:
         """Once every assignment of an answer is closed, one caller gathers its feedback."""
-        async with self.engine.begin() as conn:
+        async with writing(self.engine) as conn:
             still_open = (
                 await conn.execute(
                     select(func.count())
@@ -367,8 +398,9 @@ class ReviewStore:
         deadline = select(func.min(peer_reviews.c.due_at)).where(
             open_, peer_reviews.c.due_at > after
         )
+        both = select(reminder.scalar_subquery(), deadline.scalar_subquery())
         async with self.engine.connect() as conn:
-            times = [(await conn.execute(q)).scalar() for q in (reminder, deadline)]
+            times = (await conn.execute(both)).one()
         return min((t for t in times if isinstance(t, datetime)), default=None)
 
     async def previous_pairs(self, ref: ChannelRef, before_post: int) -> set[tuple[str, str]]:

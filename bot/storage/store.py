@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.domain import ChannelRef
+from bot.storage.engine import writing
 from bot.storage.records import Answer, ChannelSettings, Post, Prep
 from bot.storage.tables import answers, channels, posts, prep
 
@@ -48,7 +49,7 @@ class Store:
             "updated_at": now,
         }
         key = _channel_key(s.channel)
-        async with self.engine.begin() as conn:
+        async with writing(self.engine) as conn:
             done = await conn.execute(update(channels).where(key).values(**values))
             if done.rowcount == 0:
                 await conn.execute(
@@ -89,7 +90,7 @@ class Store:
     ) -> int | None:
         """Take a posting slot; None when someone already has it (the unique key says so)."""
         try:
-            async with self.engine.begin() as conn:
+            async with writing(self.engine) as conn:
                 result = await conn.execute(
                     insert(posts)
                     .values(
@@ -136,7 +137,7 @@ class Store:
         self, post: Post, *, claimer: str, now: datetime, lease_until: datetime
     ) -> bool:
         """Take a stale claim (its lease ran out); only one taker wins."""
-        async with self.engine.begin() as conn:
+        async with writing(self.engine) as conn:
             done = await conn.execute(
                 update(posts)
                 .where(
@@ -158,7 +159,7 @@ class Store:
 
     async def mark_closed(self, tenant: str, post_id: int, now: datetime) -> bool:
         """Close a post's answer window once; False if it was closed already."""
-        async with self.engine.begin() as conn:
+        async with writing(self.engine) as conn:
             done = await conn.execute(
                 update(posts)
                 .where(posts.c.tenant == tenant, posts.c.id == post_id, posts.c.closed_at.is_(None))
@@ -167,7 +168,7 @@ class Store:
         return bool(done.rowcount)
 
     async def _update_post(self, tenant: str, post_id: int, **values: Any) -> None:
-        async with self.engine.begin() as conn:
+        async with writing(self.engine) as conn:
             await conn.execute(
                 update(posts)
                 .where(posts.c.tenant == tenant, posts.c.id == post_id)
@@ -304,7 +305,7 @@ class Store:
             return None
 
     async def _insert_answer(self, **values: Any) -> int:
-        async with self.engine.begin() as conn:
+        async with writing(self.engine) as conn:
             result = await conn.execute(insert(answers).values(**values))
             # lastrowid on SQLite, implicit RETURNING on PostgreSQL: no extra fetch.
             key = result.inserted_primary_key
@@ -312,7 +313,7 @@ class Store:
             return int(key[0])
 
     async def edit_answer(self, post: Post, message_id: str, text: str, now: datetime) -> bool:
-        async with self.engine.begin() as conn:
+        async with writing(self.engine) as conn:
             done = await conn.execute(
                 update(answers)
                 .where(*_answer_key(post, message_id))
@@ -321,7 +322,7 @@ class Store:
         return bool(done.rowcount)
 
     async def delete_answer(self, post: Post, message_id: str) -> bool:
-        async with self.engine.begin() as conn:
+        async with writing(self.engine) as conn:
             done = await conn.execute(delete(answers).where(*_answer_key(post, message_id)))
         return bool(done.rowcount)
 
@@ -356,7 +357,7 @@ class Store:
             checked="",
             updated_at=now,
         )
-        async with self.engine.begin() as conn:
+        async with writing(self.engine) as conn:
             done = await conn.execute(
                 update(prep).where(*_prep_key(tenant, user_id)).values(**values)
             )
@@ -371,7 +372,7 @@ class Store:
         return _prep(row._mapping) if row else None
 
     async def clear_prep(self, tenant: str, user_id: str) -> bool:
-        async with self.engine.begin() as conn:
+        async with writing(self.engine) as conn:
             done = await conn.execute(delete(prep).where(*_prep_key(tenant, user_id)))
         return bool(done.rowcount)
 
@@ -380,7 +381,7 @@ class Store:
         if current is None:
             return
         checked = ",".join(sorted(current.checked | {item}))
-        async with self.engine.begin() as conn:
+        async with writing(self.engine) as conn:
             await conn.execute(
                 update(prep)
                 .where(*_prep_key(tenant, user_id))
@@ -395,7 +396,7 @@ class Store:
 
     async def advance_prep_phase(self, p: Prep, phase: str, now: datetime) -> bool:
         """Record that the member was nudged about `phase`; False if someone already did."""
-        async with self.engine.begin() as conn:
+        async with writing(self.engine) as conn:
             done = await conn.execute(
                 update(prep)
                 .where(
