@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import Table, and_, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -19,6 +19,7 @@ from bot.domain import ChannelRef, Review
 from bot.review.models import Delivery, PeerStart, ReviewMode, Visibility
 from bot.storage.engine import writing
 from bot.storage.records import Answer, Post
+from bot.storage.store import Store
 from bot.storage.store import answer_from_row as _answer
 from bot.storage.tables import answers, peer_reviews, review_settings, reviews
 
@@ -143,16 +144,8 @@ class ReviewStore:
 
     async def latest_answers(self, post: Post) -> list[Answer]:
         """Each member's newest answer to a post, oldest member first."""
-        q = (
-            select(answers)
-            .where(answers.c.tenant == post.channel.tenant, answers.c.post_id == post.id)
-            .order_by(answers.c.id)
-        )
-        async with self.engine.connect() as conn:
-            rows = (await conn.execute(q)).all()
         latest: dict[str, Answer] = {}
-        for r in rows:
-            a = _answer(r._mapping)
+        for a in await Store(self.engine).answers_for(post):
             latest.pop(a.user_id, None)
             latest[a.user_id] = a
         return sorted(latest.values(), key=lambda a: a.id)
@@ -197,16 +190,20 @@ class ReviewStore:
 
     async def claim_delivery(self, tenant: str, review_id: int, now: datetime) -> bool:
         """Whoever sets `delivered_at` first sends the review; everyone else stays quiet."""
+        return await self._change_once(
+            reviews,
+            (
+                reviews.c.tenant == tenant,
+                reviews.c.id == review_id,
+                reviews.c.delivered_at.is_(None),
+            ),
+            delivered_at=now,
+        )
+
+    async def _change_once(self, table: Table, where: tuple[Any, ...], **values: Any) -> bool:
+        """An update guarded by its own condition: True for the one caller that made it."""
         async with writing(self.engine) as conn:
-            done = await conn.execute(
-                update(reviews)
-                .where(
-                    reviews.c.tenant == tenant,
-                    reviews.c.id == review_id,
-                    reviews.c.delivered_at.is_(None),
-                )
-                .values(delivered_at=now)
-            )
+            done = await conn.execute(update(table).where(*where).values(**values))
         return bool(done.rowcount)
 
     # -- peer reviews -------------------------------------------------------------
@@ -291,17 +288,17 @@ class ReviewStore:
     async def finish_peer(
         self, tenant: str, assignment_id: int, comment: str | None, now: datetime
     ) -> bool:
-        async with writing(self.engine) as conn:
-            done = await conn.execute(
-                update(peer_reviews)
-                .where(
-                    peer_reviews.c.tenant == tenant,
-                    peer_reviews.c.id == assignment_id,
-                    peer_reviews.c.status == "assigned",
-                )
-                .values(status="done", comment=comment, done_at=now)
-            )
-        return bool(done.rowcount)
+        return await self._change_once(
+            peer_reviews,
+            (
+                peer_reviews.c.tenant == tenant,
+                peer_reviews.c.id == assignment_id,
+                peer_reviews.c.status == "assigned",
+            ),
+            status="done",
+            comment=comment,
+            done_at=now,
+        )
 
     async def due_reminders(self, now: datetime) -> list[PeerAssignment]:
         """Open assignments whose reminder time has come (across tenants: the scheduler's view)."""
@@ -313,17 +310,15 @@ class ReviewStore:
         )
 
     async def mark_reminded(self, tenant: str, assignment_id: int, now: datetime) -> bool:
-        async with writing(self.engine) as conn:
-            done = await conn.execute(
-                update(peer_reviews)
-                .where(
-                    peer_reviews.c.tenant == tenant,
-                    peer_reviews.c.id == assignment_id,
-                    peer_reviews.c.reminded_at.is_(None),
-                )
-                .values(reminded_at=now)
-            )
-        return bool(done.rowcount)
+        return await self._change_once(
+            peer_reviews,
+            (
+                peer_reviews.c.tenant == tenant,
+                peer_reviews.c.id == assignment_id,
+                peer_reviews.c.reminded_at.is_(None),
+            ),
+            reminded_at=now,
+        )
 
     async def expire_overdue(self, now: datetime) -> list[PeerAssignment]:
         overdue = await self._peer(
