@@ -5,6 +5,8 @@ Lines it reads:
   @alice: text                             speak as alice (`you`, the default, is an admin)
   > text    /    >N text                   reply in the newest post's thread / post N's
   /clock +1d | +90m | 2026-12-01 09:00     move the simulated clock, running what falls due
+  /click N [label]                         press a button of message N (a form then asks
+                                           for each field on the next lines; /cancel drops it)
   anything else                            a message in the channel
 """
 
@@ -15,15 +17,16 @@ import json
 import os
 import re
 import sys
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
-from adapters.memory import ChatDriver, MemoryChat, Sent
+from adapters.memory import ChatDriver, MemoryChat, Sent, UserActions
 from bot.app import StudyBot
 from bot.clock import ShiftedClock
 from bot.commands import CommandError
-from bot.domain import ChannelRef
+from bot.domain import ChannelRef, Form, FormField
 from bot.features.admin import NOT_SET_UP
 from bot.scheduling import advance_to
 from bot.timing import BadValue, parse_zone
@@ -34,6 +37,19 @@ DEFAULT_USER = "you"
 _SPEAKER = re.compile(r"^@([\w.-]+):\s*(.*)$", re.DOTALL)
 _REPLY = re.compile(r"^>(\d*)\s?(.*)$", re.DOTALL)
 _STEP = re.compile(r"^\+(\d+)([mhdw])$")
+_CLICK = re.compile(r"^/click\s+(\d+)(?:\s+(.+))?$")
+
+
+@dataclass
+class FormInProgress:
+    """A form a button opened, filled one field a line, as a terminal can."""
+
+    form: Form
+    values: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def next_field(self) -> FormField | None:
+        return next((f for f in self.form.fields if f.name not in self.values), None)
 
 
 class Console:
@@ -50,6 +66,8 @@ class Console:
         self.clock = clock
         self.out = out
         self.transcript = transcript
+        self._forms: dict[str, FormInProgress] = {}  # by user name
+        self._forms_seen = 0
         self.driver = ChatDriver(bot, chat, CHANNEL, admins={DEFAULT_USER})
         chat.listeners.append(self.show)
 
@@ -111,7 +129,15 @@ class Console:
         try:
             if line.strip() in ("/quit", "/exit"):
                 return False
-            if line.startswith("/clock"):
+            pending = self._forms.get(user)
+            if pending is not None and line.strip() == "/cancel":
+                del self._forms[user]
+                self.say(f"{pending.form.title}: dropped, nothing was sent.")
+            elif pending is not None and not line.startswith("/"):
+                await self._fill(actions, user, pending, line)
+            elif m := _CLICK.match(line.strip()):
+                await self._click(actions, int(m.group(1)), m.group(2))
+            elif line.startswith("/clock"):
                 await self.move_clock(line.removeprefix("/clock").strip())
             elif line.startswith("/"):
                 await actions.runs(line)
@@ -120,8 +146,51 @@ class Console:
             else:
                 await actions.says(line)
         except (CommandError, LookupError, ValueError) as err:
-            self.say(str(err).strip("'\""))
+            # A KeyError's str() is its repr, quotes and all: say its message instead.
+            self.say(str(err.args[0]) if isinstance(err, KeyError) and err.args else str(err))
+        self._watch_forms()
         return True
+
+    async def _click(self, actions: UserActions, number: int, label: str | None) -> None:
+        sent = self.chat.by_number(number)
+        if not sent.buttons:
+            raise LookupError(f"message [{number}] has no buttons")
+        if label is None:
+            if len(sent.buttons) > 1:
+                names = ", ".join(b.label for b in sent.buttons)
+                raise LookupError(f"message [{number}] has several buttons; name one: {names}")
+            label = sent.buttons[0].label
+        await actions.clicks(number, label.strip())
+
+    def _watch_forms(self) -> None:
+        """Forms the bot opened since the last line: ask for their first field."""
+        for opened in self.chat.forms[self._forms_seen :]:
+            fill = FormInProgress(opened.form)
+            self._forms[opened.interaction.user.name] = fill
+            self._ask(opened.interaction.user.name, fill)
+        self._forms_seen = len(self.chat.forms)
+
+    def _ask(self, user: str, fill: FormInProgress) -> None:
+        f = fill.next_field
+        if f is not None:
+            optional = " (optional: - to leave it empty)" if not f.required else ""
+            self.say(
+                f"📝 {fill.form.title} for {user}: {f.label}{optional}. Type it on the next line, or /cancel."
+            )
+
+    async def _fill(self, actions: UserActions, user: str, fill: FormInProgress, line: str) -> None:
+        f = fill.next_field
+        assert f is not None
+        text = "" if (not f.required and line.strip() == "-") else line
+        if f.required and not text.strip():
+            self.say(f"{f.label} is required; type it, or /cancel.")
+            return
+        fill.values[f.name] = text[: f.max_length]
+        if fill.next_field is not None:
+            self._ask(user, fill)
+            return
+        del self._forms[user]
+        await actions.submits(fill.form.custom_id, **fill.values)
 
     async def move_clock(self, arg: str) -> None:
         settings = await self.bot.svc.store.get_channel(CHANNEL)

@@ -102,3 +102,30 @@ def test_a_bad_database_url_is_a_clear_error(tmp_path: Path) -> None:
     out = run(tmp_path, "", extra_env={"STUDYBOT_DB_URL": "mysql://nowhere/db"})
     assert out.returncode != 0
     assert "unsupported database 'mysql'" in out.stderr
+
+
+def test_buttons_and_forms_work_in_the_terminal(tmp_path: Path) -> None:
+    script = (
+        "\n".join(
+            [
+                "/review settings visibility:hidden",
+                "/click 1",
+                "I led the migration and cut p99 latency by 40%.",
+                "@ana: /click 1 Answer",
+                "@ana: /cancel",
+                "/click 1 Nope",
+                "/clock +1d",
+            ]
+        )
+        + "\n"
+    )
+    out = run(tmp_path, script)
+    assert out.returncode == 0, out.stderr
+    text = out.stdout
+    assert "-- 📝 Your answer for you: Your answer. Type it on the next line, or /cancel." in text
+    assert "private → you: ✅ Answer from you saved (10 words)." in text
+    assert "-- Your answer: dropped, nothing was sent." in text
+    assert "-- message [1] has no button 'Nope'" in text
+    # Hidden mode: the form's answer shows in the thread only at the close, with ana's none.
+    revealed = text.index("🔓 The answers are revealed: 1 from 1 member(s).")
+    assert text.index("💬 you:") > revealed and "cut p99 latency by 40%" in text[revealed:]
