@@ -193,3 +193,24 @@ async def test_one_tenants_channel_is_invisible_to_another(
     assert "not set up" in h.chat.sent[-1].text
     post = await h.store.last_post(h.driver.channel)
     assert post is not None and await h.store.answers_for(post) == []
+
+
+async def test_the_summary_names_the_best_rated_answers(h: Harness) -> None:
+    await h.admin.runs("/setup time:09:00 timezone:UTC weekdays:daily window:2h")
+    await h.advance(timedelta(hours=2, minutes=10))
+    post = await h.store.last_post(h.driver.channel)
+    assert post is not None and post.question_id
+    q = h.bot.svc.packs["amazon-backend-developer"].by_id[post.question_id]
+    # A strong answer covers the rubric's key points in the pack's own words; a weak one does not.
+    strong = " ".join(f"{k.point}. {' '.join(k.synonyms)}." for k in q.rubric) + (
+        " The trade-off: it costs latency, but I chose it over the alternative because of load."
+    )
+    await h.user("ana").replies(strong)
+    await h.user("bo").replies("Not sure, maybe a cache?")
+    await h.bot.idle()
+    await h.advance(timedelta(hours=3))
+    summary = next(
+        s.text for s in h.chat.in_thread(h.driver.thread_of()) if s.text.startswith("⏰")
+    )
+    best = summary.split("Best rated: ")[1].split(".\n")[0]
+    assert best.startswith("ana (") and "bo (" in best

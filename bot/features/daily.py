@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
+from statistics import mean
 
 from bot.content import Pack
 from bot.content.schema import Phase, Question
@@ -15,7 +16,7 @@ from bot.features import review
 from bot.features.questions import choose_question, phase_on
 from bot.features.timeline import countdown, nudge_members
 from bot.services import Services
-from bot.storage.records import ChannelSettings, Post
+from bot.storage.records import Answer, ChannelSettings, Post
 from bot.text import defang, shorten
 from bot.timing import describe, is_posting_day, local_date, local_slot
 
@@ -359,6 +360,9 @@ async def _send_summary(svc: Services, post: Post) -> None:
         lines = [f"⏰ Answers are closed. {count} answered: {who}."]
         if late:
             lines.append(f"Late: {', '.join(late)}.")
+        best = await _best_rated(svc, post, answers)
+        if best:
+            lines.append(f"Best rated: {best}.")
     if question is not None and question.model_answer:
         lines += ["", "Model answer outline:", *(f"• {b}" for b in question.model_answer)]
     if post.thread_id:
@@ -366,6 +370,20 @@ async def _send_summary(svc: Services, post: Post) -> None:
     else:
         dest = Destination.to_channel(post.channel)
     await svc.chat.send(dest, Outgoing("\n".join(lines)))
+
+
+async def _best_rated(svc: Services, post: Post, answers: list[Answer]) -> str:
+    """Up to three members whose answers scored best in their AI review, best first."""
+    reviews = await svc.reviews.reviews_for_post(post)
+    scored = [
+        (mean(r.review.scores.values()), a.user_name)
+        for a in answers
+        if (r := reviews.get(a.id)) is not None and r.review.scores
+    ]
+    best: dict[str, float] = {}
+    for score, name in sorted(scored, key=lambda s: -s[0]):
+        best.setdefault(name, score)
+    return ", ".join(f"{defang(n)} ({v:.1f}/4)" for n, v in list(best.items())[:3])
 
 
 def _names(names: Iterable[str]) -> list[str]:
