@@ -85,7 +85,11 @@ async def test_times_come_back_aware_utc(db: Store) -> None:
     post = await db.get_post("guild-a", post_id)
     assert post is not None and post.closes_at == NOW + timedelta(hours=24)
     assert post.closes_at.tzinfo is not None
-    assert await db.next_close_time() == NOW + timedelta(hours=24)
+    assert await db.next_post_event(NOW) == NOW + timedelta(hours=24)
+    # A claim still being sent wakes the scheduler when its lease runs out.
+    await _claim(db, A, slot="2026-12-01")
+    assert await db.next_post_event(NOW) == NOW + timedelta(minutes=2)
+    assert await db.next_post_event(NOW + timedelta(hours=25)) is None
 
 
 async def test_answers_are_scoped_by_tenant_and_deduplicated(db: Store) -> None:

@@ -145,3 +145,25 @@ async def test_a_claim_left_by_a_dead_sender_is_taken_over_even_days_later(h: Ha
     post = await h.store.get_post(ref.tenant, dead or 0)
     assert post is not None and post.status == "skipped"
     assert "was skipped" in h.chat.in_channel()[-1].text
+
+
+async def test_the_clock_wakes_when_a_dead_senders_lease_runs_out(h: Harness) -> None:
+    await setup(h)
+    await h.advance(timedelta(hours=3))  # Monday's post
+    ref = h.driver.channel
+    at = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    dead = await h.store.claim_slot(
+        ref,
+        "2026-12-01",
+        date(2026, 12, 1),
+        claimer="dead",
+        now=at,
+        lease_until=at + timedelta(minutes=2),
+        late=False,
+    )
+    # A whole day in one step: the lease's end is a due time, so the post goes out at 09:02,
+    # well inside the grace window, as the minute tick would do it in production.
+    await h.advance(timedelta(days=1))
+    post = await h.store.get_post(ref.tenant, dead or 0)
+    assert post is not None and post.status == "sent"
+    assert post.posted_at == at + timedelta(minutes=2)

@@ -78,9 +78,9 @@ async def next_due(svc: Services, after: datetime) -> datetime | None:
     times = [
         t for s in await _own_channels(svc) if (t := next_slot(s, after, any_day=True)) is not None
     ]
-    close = await svc.store.next_close_time()
-    if close is not None and close > after:
-        times.append(close)
+    event = await svc.store.next_post_event(after)
+    if event is not None:
+        times.append(event)
     return min(times, default=None)
 
 

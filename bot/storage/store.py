@@ -247,14 +247,21 @@ class Store:
             rows = (await conn.execute(q)).all()
         return [_post(r._mapping) for r in rows]
 
-    async def next_close_time(self) -> datetime | None:
-        q = select(func.min(posts.c.closes_at)).where(
-            posts.c.status == "sent", posts.c.closed_at.is_(None)
+    async def next_post_event(self, after: datetime) -> datetime | None:
+        """The next answer window to close, or the next claim whose lease runs out (its
+        sender may have died: the scheduler should look then, not only at the next slot)."""
+        close = select(func.min(posts.c.closes_at)).where(
+            posts.c.status == "sent", posts.c.closed_at.is_(None), posts.c.closes_at > after
+        )
+        lease = select(func.min(posts.c.lease_until)).where(
+            posts.c.status.in_(("sending", "failed")), posts.c.lease_until > after
         )
         async with self.engine.connect() as conn:
-            value = (await conn.execute(q)).scalar()
-        # min() keeps the column's type, so this is already an aware UTC datetime.
-        return value if isinstance(value, datetime) else None
+            row = (
+                await conn.execute(select(close.scalar_subquery(), lease.scalar_subquery()))
+            ).one()
+        # min() keeps the column's type, so these are aware UTC datetimes already.
+        return min((t for t in row if isinstance(t, datetime)), default=None)
 
     async def question_uses(self, ref: ChannelRef) -> dict[str, int]:
         q = (
