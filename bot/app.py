@@ -23,7 +23,7 @@ from bot.events import (
     MessageEdited,
     MessagePosted,
 )
-from bot.features import admin, answers, daily, peer_review, review, timeline
+from bot.features import admin, answers, daily, peer_review, privacy, review, timeline
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -37,6 +37,7 @@ class StudyBot:
         self.commands = CommandRegistry()
         admin.register(self.commands, services, default_pack)
         timeline.register(self.commands, services)
+        privacy.register(self.commands, services)
         review.register(self.commands, services)
         self.commands.add(
             CommandSpec(

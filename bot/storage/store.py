@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.domain import ChannelRef
 from bot.storage.engine import writing
 from bot.storage.records import Answer, ChannelSettings, Post, Prep
-from bot.storage.tables import answers, channels, posts, prep
+from bot.storage.tables import answers, channels, peer_reviews, posts, prep
 
 THREAD_CACHE = 512
 
@@ -342,6 +342,27 @@ class Store:
         async with self.engine.connect() as conn:
             rows = (await conn.execute(q)).all()
         return [answer_from_row(r._mapping) for r in rows]
+
+    # -- a member's own data ------------------------------------------------------
+
+    async def forget_member(self, tenant: str, user_id: str) -> dict[str, int]:
+        """Delete everything this member wrote in this tenant: answers (their reviews go with
+        them), peer reviews they gave, and their preparation date. Counts by kind."""
+        async with writing(self.engine) as conn:
+            gone_answers = await conn.execute(
+                delete(answers).where(answers.c.tenant == tenant, answers.c.user_id == user_id)
+            )
+            gone_peer = await conn.execute(
+                delete(peer_reviews).where(
+                    peer_reviews.c.tenant == tenant, peer_reviews.c.reviewer_id == user_id
+                )
+            )
+            gone_prep = await conn.execute(delete(prep).where(*_prep_key(tenant, user_id)))
+        return {
+            "answers": gone_answers.rowcount,
+            "peer reviews": gone_peer.rowcount,
+            "interview dates": gone_prep.rowcount,
+        }
 
     # -- personal preparation dates -------------------------------------------------
 

@@ -1,0 +1,36 @@
+"""F10: a member deletes all their data, in this server or workspace only."""
+
+from __future__ import annotations
+
+from bot.commands import (
+    CommandContext,
+    CommandError,
+    CommandRegistry,
+    CommandSpec,
+    Option,
+    OptionType,
+)
+from bot.domain import Reply
+from bot.services import Services
+
+
+def register(reg: CommandRegistry, svc: Services) -> None:
+    async def forget_me(ctx: CommandContext) -> Reply:
+        if ctx.options.get("confirm") != "yes":
+            raise CommandError(
+                "This deletes every answer you gave here, the peer reviews you wrote and your "
+                "interview date, for good. Run /forget-me confirm:yes to go ahead."
+            )
+        user = ctx.interaction.user
+        counts = await svc.store.forget_member(user.tenant, user.user_id)
+        done = ", ".join(f"{kind}: {n}" for kind, n in counts.items())
+        return Reply(f"Deleted. {done}. Nothing of yours is left here.")
+
+    reg.add(
+        CommandSpec(
+            ("forget-me",),
+            "Delete all your data in this server or workspace (answers, peer reviews, dates).",
+            (Option("confirm", OptionType.string, "yes, to delete for good", choices=("yes",)),),
+        ),
+        forget_me,
+    )
