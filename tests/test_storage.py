@@ -40,6 +40,15 @@ async def _claim(
     )
 
 
+async def _sent(db: Store) -> int:
+    """A post in tenant A's channel, sent into thread t1, its answers open for 24 hours."""
+    post_id = await _claim(db, A)
+    assert post_id is not None
+    await db.finish_post("guild-a", post_id, question_id="q1", message_id="m1", thread_id="t1",
+                         posted_at=NOW, closes_at=NOW + timedelta(hours=24))  # fmt: skip
+    return post_id
+
+
 async def test_migrations_create_the_schema_and_are_idempotent(any_db_url: str) -> None:
     from bot.storage.engine import create_engine, upgrade
 
@@ -71,17 +80,7 @@ async def test_channel_settings_round_trip_with_dates_and_zones(db: Store) -> No
 
 
 async def test_times_come_back_aware_utc(db: Store) -> None:
-    post_id = await _claim(db, A)
-    assert post_id is not None
-    await db.finish_post(
-        "guild-a",
-        post_id,
-        question_id="q1",
-        message_id="m1",
-        thread_id="t1",
-        posted_at=NOW,
-        closes_at=NOW + timedelta(hours=24),
-    )
+    post_id = await _sent(db)
     post = await db.get_post("guild-a", post_id)
     assert post is not None and post.closes_at == NOW + timedelta(hours=24)
     assert post.closes_at.tzinfo is not None
@@ -93,17 +92,7 @@ async def test_times_come_back_aware_utc(db: Store) -> None:
 
 
 async def test_answers_are_scoped_by_tenant_and_deduplicated(db: Store) -> None:
-    post_id = await _claim(db, A)
-    assert post_id is not None
-    await db.finish_post(
-        "guild-a",
-        post_id,
-        question_id="q1",
-        message_id="m1",
-        thread_id="t1",
-        posted_at=NOW,
-        closes_at=NOW + timedelta(hours=24),
-    )
+    post_id = await _sent(db)
     post = await db.post_by_thread(A, "t1")
     assert post is not None
     assert await db.post_by_thread(B, "t1") is None

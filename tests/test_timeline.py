@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from bot.content import Pack
 from tests.harness import Harness
@@ -106,21 +106,21 @@ async def test_status_shows_the_next_post_in_the_channel_zone(h: Harness) -> Non
     assert "Next question: Mon 30 Nov 08:15 (America/New_York)" in h.chat.sent[-1].text
 
 
+async def dead_claim(h: Harness, at: datetime) -> int | None:
+    """The slot of `at`'s day, claimed by a process that died before it sent anything."""
+    return await h.store.claim_slot(
+        h.driver.channel, at.date().isoformat(), at.date(), claimer="dead", now=at,
+        lease_until=at + timedelta(minutes=2), late=False,
+    )  # fmt: skip
+
+
 async def test_a_claim_left_by_a_dead_sender_is_taken_over_even_days_later(h: Harness) -> None:
     await setup(h)
     await h.advance(timedelta(hours=3))
     # A process claimed Tuesday's slot and died before sending.
     ref = h.driver.channel
     at = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
-    claimed = await h.store.claim_slot(
-        ref,
-        "2026-12-01",
-        date(2026, 12, 1),
-        claimer="dead",
-        now=at,
-        lease_until=at + timedelta(minutes=2),
-        late=False,
-    )
+    claimed = await dead_claim(h, at)
     assert claimed is not None
     h.clock.set(datetime(2026, 12, 1, 9, 1, tzinfo=UTC))
     await h.bot.run_due()
@@ -131,15 +131,7 @@ async def test_a_claim_left_by_a_dead_sender_is_taken_over_even_days_later(h: Ha
     assert len(posts) == 2 and posts[1].nonce == f"studybot-{ref.channel_id}-{claimed}"
     # Another claim dies and the bot stays down past the grace window: a notice, not silence.
     at = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
-    dead = await h.store.claim_slot(
-        ref,
-        "2026-12-02",
-        date(2026, 12, 2),
-        claimer="dead",
-        now=at,
-        lease_until=at + timedelta(minutes=2),
-        late=False,
-    )
+    dead = await dead_claim(h, at)
     h.clock.set(datetime(2026, 12, 3, 8, 0, tzinfo=UTC))
     await h.bot.run_due()
     post = await h.store.get_post(ref.tenant, dead or 0)
@@ -152,15 +144,7 @@ async def test_the_clock_wakes_when_a_dead_senders_lease_runs_out(h: Harness) ->
     await h.advance(timedelta(hours=3))  # Monday's post
     ref = h.driver.channel
     at = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
-    dead = await h.store.claim_slot(
-        ref,
-        "2026-12-01",
-        date(2026, 12, 1),
-        claimer="dead",
-        now=at,
-        lease_until=at + timedelta(minutes=2),
-        late=False,
-    )
+    dead = await dead_claim(h, at)
     # A whole day in one step: the lease's end is a due time, so the post goes out at 09:02,
     # well inside the grace window, as the minute tick would do it in production.
     await h.advance(timedelta(days=1))
