@@ -145,3 +145,35 @@ class Review:
     improvements: tuple[str, ...] = ()
     follow_up: str = ""
     note: str = ""
+
+
+class Refusal(StrEnum):
+    """Why a platform refused a send for good: retrying the same call cannot succeed."""
+
+    # The bot lacks a permission in that channel (Discord 403 50001/50013; Slack
+    # missing_scope, restricted_action).
+    missing_permission = "missing_permission"
+    # The member does not accept DMs from the bot (Discord 50007; Slack cannot_dm_bot).
+    dm_closed = "dm_closed"
+    # The bot is not a member of the channel (Slack not_in_channel).
+    not_in_channel = "not_in_channel"
+    # The channel, thread or user is gone or archived (Discord 10003; Slack
+    # channel_not_found, is_archived, user_not_found).
+    gone = "gone"
+
+
+class DeliveryRefused(Exception):
+    """An adapter raises this when the platform refused a send permanently.
+
+    `partial` is set when part of the send went out before the refusal (a daily post whose
+    thread could not be opened): the core records what did go out instead of re-sending.
+    `detail` names what is missing, in words an admin can act on ("Create Public Threads").
+    """
+
+    def __init__(
+        self, reason: Refusal, detail: str = "", *, partial: MessageRef | None = None
+    ) -> None:
+        super().__init__(f"{reason.value}: {detail}" if detail else reason.value)
+        self.reason = reason
+        self.detail = detail
+        self.partial = partial

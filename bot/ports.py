@@ -33,6 +33,9 @@ class ChatPort(Protocol):
     async def open_form(self, interaction: InteractionRef, form: Form) -> None:
         """Show a form (a modal) to the user who triggered the interaction."""
 
+    # A send the platform refuses for good raises `bot.domain.DeliveryRefused`; any other
+    # exception is a passing failure the core may retry.
+
 
 class Clock(Protocol):
     def now(self) -> datetime:

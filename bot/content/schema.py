@@ -45,6 +45,21 @@ class KeyPoint(Strict):
     synonyms: list[str] = Field(default_factory=list)
 
 
+class RedFlag(Strict):
+    """A claim a strong candidate would never make. `phrasings` are the words that signal it
+    in an answer (matched by the offline reviewer); `correction` is what is true instead,
+    quoted back in a review as "You said X; in fact Y"."""
+
+    claim: str = Field(min_length=3)
+    phrasings: list[str] = Field(default_factory=list)
+    correction: str = ""
+
+
+def _red_flag(value: object) -> object:
+    # A bare string is a red flag with no phrasings yet (the first edition's form).
+    return {"claim": value} if isinstance(value, str) else value
+
+
 class Question(Strict):
     id: str
     kind: Kind
@@ -57,12 +72,17 @@ class Question(Strict):
     follow_ups: list[str] = Field(default_factory=list)
     model_answer: list[str] = Field(default_factory=list, description="outline, one bullet a line")
     strong_signals: list[str] = Field(default_factory=list)
-    red_flags: list[str] = Field(default_factory=list)
+    red_flags: list[RedFlag] = Field(default_factory=list)
     design_dimensions: list[str] = Field(
         default_factory=list, description="for system-design prompts: what a design is judged on"
     )
 
     _check_id = field_validator("id")(_slug)
+
+    @field_validator("red_flags", mode="before")
+    @classmethod
+    def _red_flags(cls, value: object) -> object:
+        return [_red_flag(v) for v in value] if isinstance(value, list) else value
 
 
 class Principle(Strict):

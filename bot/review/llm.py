@@ -208,7 +208,7 @@ def system_prompt(request: ReviewRequest) -> str:
             for k in q.rubric
         ]
     lines += [f"Strong signal: {s}" for s in q.strong_signals]
-    lines += [f"Red flag: {s}" for s in q.red_flags]
+    lines += [f"Red flag: {s.claim}" for s in q.red_flags]
     if q.model_answer:
         lines.append("Outline of a model answer:")
         lines += [f"- {b}" for b in q.model_answer]
