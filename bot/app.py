@@ -24,6 +24,8 @@ from bot.events import (
     MessagePosted,
 )
 from bot.features import admin, answers, daily, peer_review, privacy, review, timeline
+from bot.features.drills import flow as drills
+from bot.features.drills import reminders as drill_reminders
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -39,6 +41,7 @@ class StudyBot:
         timeline.register(self.commands, services)
         privacy.register(self.commands, services)
         review.register(self.commands, services)
+        drills.register(self.commands, services)
         self.commands.add(
             CommandSpec(
                 ("help",),
@@ -74,7 +77,9 @@ class StudyBot:
                 await answers.on_thread_delete(self.svc, event)
             case ButtonPressed():
                 kind, _, arg = event.custom_id.partition(":")
-                if kind == daily.ANSWER_BUTTON and arg.isdigit():
+                if await drills.on_button(self.svc, event):
+                    pass
+                elif kind == daily.ANSWER_BUTTON and arg.isdigit():
                     await answers.on_answer_button(self.svc, event, int(arg))
                 elif kind == peer_review.SCORE:
                     await peer_review.on_score(self.svc, event, arg)
@@ -82,7 +87,9 @@ class StudyBot:
                     await peer_review.on_finish_button(self.svc, event, arg)
             case FormSubmitted():
                 kind, _, arg = event.custom_id.partition(":")
-                if kind == daily.ANSWER_BUTTON and arg.isdigit():
+                if await drills.on_form(self.svc, event):
+                    pass
+                elif kind == daily.ANSWER_BUTTON and arg.isdigit():
                     await answers.on_answer_form(self.svc, event, int(arg))
                 elif kind == peer_review.FINISH:
                     await peer_review.on_finish_form(self.svc, event, arg)
@@ -115,14 +122,13 @@ class StudyBot:
             lines = []
             for s in specs:
                 lines.append(f"{s.usage()}{'  (admin)' if s.admin else ''}\n  {s.help}")
-                lines += [
-                    f"  {o.name}: {o.help}" + (f" ({', '.join(o.choices)})" if o.choices else "")
-                    for o in s.options
-                ]
+                lines += [f"  {o.name}: {o.help}{_values(o)}" for o in s.options]
             return Reply("\n".join(lines))
         lines = ["Commands:"]
         for s in self.commands.all():
             lines.append(f"/{s.name}: {s.help}{' (admin)' if s.admin else ''}")
+        for group, sub in self.commands.defaults.items():
+            lines.append(f"/{group[0]} on its own runs /{' '.join(sub)}.")
         lines.append(
             "Answer the daily question by replying in its thread. /help <command> for details."
         )
@@ -131,11 +137,26 @@ class StudyBot:
     async def run_due(self) -> None:
         await daily.run_due(self.svc)
         await peer_review.run_due(self.svc)
+        await drill_reminders.run_due(self.svc)
+        await drills.resume_reviews(self.svc)
 
     async def next_due(self, after: datetime) -> datetime | None:
-        times = [await daily.next_due(self.svc, after), await peer_review.next_due(self.svc, after)]
+        times = [
+            await daily.next_due(self.svc, after),
+            await peer_review.next_due(self.svc, after),
+            await drill_reminders.next_due(self.svc, after),
+        ]
         return min((t for t in times if t is not None), default=None)
 
     async def idle(self) -> None:
         """Wait for background work (AI reviews) to finish: tests, the console, shutdown."""
         await self.svc.tasks.drain()
+
+
+def _values(o: Option) -> str:
+    """The values an option takes, listed in /help (Discord also offers them as it types)."""
+    if o.choices:
+        return f" ({', '.join(o.choices)})"
+    if o.suggestions:
+        return f"; one of: {', '.join(o.suggestions)}"
+    return ""

@@ -83,12 +83,20 @@ class CommandError(Exception):
 class CommandRegistry:
     specs: dict[tuple[str, ...], CommandSpec] = field(default_factory=dict)
     handlers: dict[tuple[str, ...], Handler] = field(default_factory=dict)
+    # A group run on its own runs this sub-command: `/drill topic:caching` is `/drill next
+    # topic:caching` where the platform allows it (Discord cannot run a group itself).
+    defaults: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
 
     def add(self, spec: CommandSpec, handler: Handler) -> None:
         if spec.path in self.specs:
             raise ValueError(f"command /{spec.name} declared twice")
         self.specs[spec.path] = spec
         self.handlers[spec.path] = handler
+
+    def default_sub(self, group: str, sub: str) -> None:
+        if (group, sub) not in self.specs:
+            raise ValueError(f"/{group} {sub} is not declared")
+        self.defaults[(group,)] = (group, sub)
 
     def all(self) -> list[CommandSpec]:
         return sorted(self.specs.values(), key=lambda s: s.path)
@@ -107,6 +115,8 @@ class CommandRegistry:
         `/help setup` reads as `/help command:setup` (when `options` is given to fill)."""
         if path in self.specs:
             return self.specs[path]
+        if path in self.defaults:
+            return self.specs[self.defaults[path]]
         for cut in range(len(path) - 1, 0, -1):
             spec = self.specs.get(path[:cut])
             if (

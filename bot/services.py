@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import cached_property
 
 from bot.content import Pack
 from bot.domain import ChannelRef
 from bot.ports import ChatPort, Clock, Reviewer
 from bot.review.rubric import RubricReviewer
+from bot.storage.drill_store import DrillStore
 from bot.storage.review_store import ReviewStore
 from bot.storage.store import Store
 from bot.tasks import TaskRunner
@@ -34,6 +35,8 @@ class Memo:
 
     # channel -> the last day whose members' nudges this process went through
     nudged: dict[ChannelRef, date] = field(default_factory=dict)
+    # when this process last looked for drill answers whose review died with a process
+    drill_resume_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,10 @@ class Services:
     def reviews(self) -> ReviewStore:
         # One per process: it caches each channel's review settings for a few seconds.
         return ReviewStore(self.store.engine)
+
+    @cached_property
+    def drills(self) -> DrillStore:
+        return DrillStore(self.store.engine)
 
     def pack(self, pack_id: str) -> Pack | None:
         return self.packs.get(pack_id)

@@ -76,6 +76,9 @@ class Question(Strict):
     design_dimensions: list[str] = Field(
         default_factory=list, description="for system-design prompts: what a design is judged on"
     )
+    # A retired question stays in the pack so members' history still names it, but is never
+    # posted or drilled again.
+    retired: bool = False
 
     _check_id = field_validator("id")(_slug)
 

@@ -30,8 +30,9 @@ def choose_question(
     them the phase decides the kinds (taken in turn), and a per-channel hash decides the
     order, so two channels do not march through the pack in lockstep.
     """
-    least = min(uses.get(q.id, 0) for q in pack.questions)
-    fresh = [q for q in pack.questions if uses.get(q.id, 0) == least]
+    live = [q for q in pack.questions if not q.retired] or pack.questions
+    least = min(uses.get(q.id, 0) for q in live)
+    fresh = [q for q in live if uses.get(q.id, 0) == least]
     kinds = tuple(phase.serves) if phase else ROTATION
     pool = (
         [q for q in fresh if q.kind in kinds and (phase is None or phase.id in q.phases)]

@@ -13,9 +13,10 @@ from typing import Any
 
 from bot.commands import CommandContext, CommandError, CommandRegistry, CommandSpec, Option
 from bot.commands import OptionType as T
-from bot.content.schema import Question
+from bot.content.schema import Kind, Question
 from bot.domain import ChannelRef, Destination, Outgoing, Reply, Review, UserRef
 from bot.features import peer_review
+from bot.features.drills import srs
 from bot.review.models import (
     Delivery,
     PeerStart,
@@ -80,6 +81,18 @@ async def ai_review(svc: Services, post: Post, answer_id: int) -> None:
         review = dataclasses.replace(review_now(request), note="The AI reviewer failed.")
     if await svc.reviews.add_review(post, answer_id, review, svc.clock.now()):
         await deliver(svc, post, answer)
+        if request.question.kind in (Kind.technical, Kind.behavioral):
+            # Answering the daily question is a review of that question's drill card.
+            await srs.record_review(
+                svc.drills,
+                tenant=tenant,
+                user_id=answer.user_id,
+                question_id=request.question.id,
+                pack_id=channel.pack_id,
+                review=review,
+                source="daily",
+                now=svc.clock.now(),
+            )
 
 
 async def deliver(svc: Services, post: Post, answer: Answer) -> None:

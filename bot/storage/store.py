@@ -74,6 +74,13 @@ class Store:
             rows = (await conn.execute(q)).all()
         return [_channel(r._mapping) for r in rows]
 
+    async def channels_of(self, tenant: str) -> list[ChannelSettings]:
+        """A tenant's set-up channels (a member's drills use their pack and time zone)."""
+        q = select(channels).where(channels.c.tenant == tenant).order_by(channels.c.channel_id)
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(q)).all()
+        return [_channel(r._mapping) for r in rows]
+
     # -- posts --------------------------------------------------------------------
 
     async def claim_slot(
