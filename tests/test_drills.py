@@ -77,8 +77,7 @@ async def answer(h: Harness, who: str, sent: Sent, text: str) -> list[Sent]:
 
 
 async def card(h: Harness, who: str, q: Question, tenant: str = "guild-1") -> Card | None:
-    found = await h.bot.svc.drills.cards(tenant, f"u-{who}", [q.id])
-    return found[0] if found else None
+    return await h.bot.svc.drills.card(tenant, f"u-{who}", q.id)
 
 
 async def test_a_drill_is_private_and_reviewed_at_once_then_scheduled(h: Harness) -> None:

@@ -8,7 +8,6 @@ another member's drills and no tenant sees another's.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -57,7 +56,8 @@ drill_cards = Table(
     # The mean review score (1-4) of the latest answer: what "weak" is measured by.
     Column("last_score", Float, nullable=True),
     Column("created_at", UtcDateTime, nullable=False),
-    Index("ix_drill_cards_due", "tenant", "user_id", "due"),
+    # A member's cards of one pack, read by range however many cards of other packs they hold.
+    Index("ix_drill_cards_pack", "tenant", "user_id", "pack_id"),
 )
 
 # FSRS's review log, kept whole so the parameters can be re-fitted on a group's history.
@@ -186,17 +186,21 @@ class DrillStore:
 
     # -- cards ----------------------------------------------------------------------
 
-    async def cards(self, tenant: str, user_id: str, question_ids: Iterable[str]) -> list[Card]:
-        """The member's cards among these questions (a pack's: a few hundred ids at most,
-        read through the primary key however many cards the member has elsewhere)."""
-        ids = list(question_ids)
-        if not ids:
-            return []
+    async def cards(self, tenant: str, user_id: str, pack_id: str) -> list[Card]:
+        """The member's cards of one pack."""
         q = select(drill_cards).where(
-            _member(drill_cards, tenant, user_id), drill_cards.c.question_id.in_(ids)
+            _member(drill_cards, tenant, user_id), drill_cards.c.pack_id == pack_id
         )
         async with self.engine.connect() as conn:
             return [_card(r) for r in (await conn.execute(q)).all()]
+
+    async def card(self, tenant: str, user_id: str, question_id: str) -> Card | None:
+        q = select(drill_cards).where(
+            _member(drill_cards, tenant, user_id), drill_cards.c.question_id == question_id
+        )
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(q)).first()
+        return _card(row) if row else None
 
     async def all_cards(self, tenant: str, user_id: str) -> list[Card]:
         q = select(drill_cards).where(_member(drill_cards, tenant, user_id))

@@ -150,7 +150,7 @@ async def serve(
         raise CommandError(
             f"No question of this pack fits {filters.describe()}. Try fewer options."
         )
-    cards = await svc.drills.cards(user.tenant, user.user_id, [q.id for q in candidates])
+    cards = await svc.drills.cards(user.tenant, user.user_id, pack.id)
     served = await svc.drills.served_since(user.tenant, user.user_id, day_start(now, zone))
     picked = choose(
         pack,
@@ -399,7 +399,11 @@ async def due_summary(svc: Services, it: InteractionRef) -> Reply:
     zone = await member_zone(svc, user.tenant, user.user_id, settings)
     end = day_start(now, zone) + timedelta(days=1)
     live = {q.id: q for q in drillable(pack, Filters())}
-    cards = await svc.drills.cards(user.tenant, user.user_id, live)
+    cards = [
+        c
+        for c in await svc.drills.cards(user.tenant, user.user_id, pack.id)
+        if c.question_id in live
+    ]
     due = [c for c in cards if c.due < end]
     if not due:
         upcoming = min((c.due for c in cards), default=None)
@@ -424,7 +428,11 @@ async def stats(svc: Services, it: InteractionRef) -> Reply:
     user = it.user
     now = svc.clock.now()
     live = {q.id: q for q in drillable(pack, Filters())}
-    cards = await svc.drills.cards(user.tenant, user.user_id, live)
+    cards = [
+        c
+        for c in await svc.drills.cards(user.tenant, user.user_id, pack.id)
+        if c.question_id in live
+    ]
     if not cards:
         return Reply("No drills yet. Run /drill for your first question.")
     weak = weakness(pack, cards)

@@ -112,10 +112,9 @@ async def record_review(
     now: datetime,
 ) -> Card:
     """Apply a reviewed answer (a drill's or the daily question's) to the member's card."""
-    existing = await store.cards(tenant, user_id, [question_id])
     score = mean_score(review)
     card, rating = schedule(
-        existing[0] if existing else None,
+        await store.card(tenant, user_id, question_id),
         tenant=tenant,
         user_id=user_id,
         question_id=question_id,

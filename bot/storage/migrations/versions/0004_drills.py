@@ -36,7 +36,7 @@ def upgrade() -> None:
         sa.Column("created_at", UtcDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("tenant", "user_id", "question_id", name=op.f("pk_drill_cards")),
     )
-    op.create_index("ix_drill_cards_due", "drill_cards", ["tenant", "user_id", "due"])
+    op.create_index("ix_drill_cards_pack", "drill_cards", ["tenant", "user_id", "pack_id"])
     op.create_table(
         "drill_log",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -92,5 +92,5 @@ def downgrade() -> None:
     op.drop_table("drill_sessions")
     op.drop_index("ix_drill_log_member", table_name="drill_log")
     op.drop_table("drill_log")
-    op.drop_index("ix_drill_cards_due", table_name="drill_cards")
+    op.drop_index("ix_drill_cards_pack", table_name="drill_cards")
     op.drop_table("drill_cards")
