@@ -253,7 +253,7 @@ async def test_help_lists_the_topics_and_drill_alone_runs_next(h: Harness) -> No
 async def test_due_and_stats_summaries(h: Harness) -> None:
     await h.admin.runs("/setup")
     await h.user("ana").runs("/drill due")
-    assert "Nothing is due today (0 cards learned)" in h.chat.to("u-ana")[-1].text
+    assert "Nothing is due today (0 card(s) learned)" in h.chat.to("u-ana")[-1].text
     for text in (WEAK, WEAK):
         await answer(h, "ana", await drill(h, "ana"), text)
     await h.advance(timedelta(days=1, hours=1))

@@ -408,7 +408,7 @@ async def due_summary(svc: Services, it: InteractionRef) -> Reply:
     if not due:
         upcoming = min((c.due for c in cards), default=None)
         tail = f" The next is due {_when(upcoming, now)}." if upcoming else ""
-        return Reply(f"🎉 Nothing is due today ({len(cards)} cards learned).{tail}")
+        return Reply(f"🎉 Nothing is due today ({len(cards)} card(s) learned).{tail}")
     per_tag = Counter(t for c in due for t in tags(live[c.question_id]))
     overdue = sum(c.due <= now for c in due)
     listing = ", ".join(f"{_label(pack, t)} {n}" for t, n in per_tag.most_common(8))
