@@ -17,6 +17,8 @@ import yaml
 
 from bot.content import Pack
 from bot.content.schema import Difficulty, Kind, Question
+from bot.review.models import ReviewRequest
+from bot.review.rubric import review_now
 from bot.review.text import Doc, phrase
 from tests.harness import CONTENT
 
@@ -161,6 +163,8 @@ def test_each_design_asks_for_requirements_and_a_worked_estimate(pack: Pack) -> 
             "requirement" in kp.point.lower() or "clarif" in kp.point.lower() for kp in q.rubric
         ):
             problems.append(f"{q.id}: no key point asks for requirements first")
+        if not any("back-of-envelope" in line.lower() for line in q.model_answer):
+            problems.append(f"{q.id}: the model answer does not show its back-of-envelope")
         worked = [line for line in q.model_answer if len(NUMBER.findall(line)) >= 3]
         if len(worked) < 2:
             problems.append(f"{q.id}: the model answer has no worked numbers ({len(worked)} lines)")
@@ -215,6 +219,18 @@ def test_a_model_answer_never_says_its_own_red_flag(pack: Pack) -> None:
             said = [p for p in flag.phrasings if shown.has_phrase(p)]
             if said:
                 problems.append(f"{q.id}: its model answer says {said}")
+    assert problems == []
+
+
+def test_the_offline_reviewer_finds_the_rubric_in_the_model_answer(pack: Pack) -> None:
+    # If the outline we show misses its own key points, members learn to miss them too, and
+    # the synonyms are probably not words a good answer uses.
+    problems = []
+    for q in new_questions(pack):
+        review = review_now(ReviewRequest(question=q, answer="\n".join(q.model_answer)))
+        missed = [line for line in review.improvements if line.startswith("Not covered")]
+        if review.scores["coverage"] < 4 or len(missed) > 1:
+            problems.append(f"{q.id}: the model answer misses {missed}")
     assert problems == []
 
 
