@@ -263,6 +263,17 @@ def test_synonyms_are_phrases_a_real_answer_would_contain(behavioral: list[Quest
     assert problems == []
 
 
+def test_repeating_the_question_earns_no_key_point(behavioral: list[Question]) -> None:
+    echoed = [
+        (q.id, s)
+        for q in behavioral
+        for kp in q.rubric
+        for s in kp.synonyms
+        if Doc.of(q.prompt).has_phrase(s)
+    ]
+    assert echoed == []
+
+
 def test_a_bland_answer_made_of_everyday_words_covers_no_key_point(
     behavioral: list[Question],
 ) -> None:
