@@ -26,8 +26,9 @@ PER_PRINCIPLE = 5
 IN_ALL = 80
 FOLLOW_UPS = 4
 MAX_PROMPTS_PER_FOLLOW_UP = 3
-# Everyday words any story contains. A synonym made only of these (and stopwords) matches
-# almost every answer, so it gives its key point away for free.
+# Everyday words any story contains. A synonym that is one of these, or whose only content
+# word is one ("went from", "in the end"), matches almost every answer and gives its key
+# point away for free.
 EVERYDAY = GENERIC | frozenset(
     """customer customers client user users feedback beyond extra realized realised result
     results outcome impact improved improve reduced reduce saved save problem team teams
@@ -35,7 +36,7 @@ EVERYDAY = GENERIC | frozenset(
     learn fixed fix trust growth vision adopted proposed propose alternative business
     informed communicated stakeholders stakeholder went got get hit reached wanted want end
     later week weeks month months year years day days used work worked took made make kept
-    keep gave give let front bar new way thing things people someone nobody something went
+    keep gave give let front bar new way thing things people someone nobody something
     told said asked showed started tried found looked needed project goal manager company
     product feature issue plan role job task effort supported committed raised cut broke
     failed missed ended effect example private date percent per just really well still back
