@@ -22,6 +22,8 @@ from pydantic import BaseModel
 
 from bot.content import Pack, PackError, load_pack
 from bot.content.schema import Kind, PackInfo, Phase, Principle, Question
+from bot.review.models import ReviewRequest
+from bot.review.rubric import review_now
 from bot.review.text import Doc, phrase
 from tests.harness import CONTENT, REPO
 
@@ -314,6 +316,13 @@ def test_the_fencing_question_does_not_reward_a_consensus_lock_alone(pack: Pack)
     # ...and offering it as the whole answer is a red flag.
     assert any("etcd" in p or "zookeeper" in p for rf in q.red_flags for p in rf.phrasings)
     assert "fencing token" in " ".join(rf.correction.lower() for rf in q.red_flags)
+    swap = "Just use etcd or ZooKeeper with a lease instead of Redis; Raft consensus makes it safe."
+    fenced = (
+        "The lease expired during a GC pause, so two holders wrote. Give each grant a fencing "
+        "token and have the storage reject an older token; etcd alone is not enough."
+    )
+    swapped, fencing = (review_now(ReviewRequest(q, text)).scores for text in (swap, fenced))
+    assert swapped["coverage"] == 1 < fencing["coverage"]
 
 
 def test_the_scaling_question_does_not_say_scale_up_costs_grow_faster(pack: Pack) -> None:
