@@ -189,3 +189,18 @@ async def test_the_simulation_catches_a_pack_that_is_too_small(h: Harness, pack:
     # From the third research slot on, no research task is left: behavioral prompts fill
     # the research week, so it falls short of its research tasks.
     assert violations(small, posts) == ["research: 2 research questions in 7 posts, its share is 3"]
+
+
+async def test_a_twelve_week_daily_cohort_never_repeats(h: Harness, pack: Pack) -> None:
+    """The second edition is deep enough for twelve weeks of daily posts without a repeat:
+    eight weeks before the timeline's phases start (technical and behavioral in turn), then
+    the four phased weeks."""
+    interview = h.clock.now().date() + timedelta(days=84)
+    await h.admin.runs(f"/setup time:09:00 timezone:UTC weekdays:daily interview_date:{interview}")
+    await h.advance(timedelta(days=84, hours=3))
+    posts = await h.store.posts_of(h.driver.channel)
+    assert len(posts) == 85 and {p.status for p in posts} == {"sent"}
+    ids = [p.question_id for p in posts]
+    assert len(set(ids)) == len(ids), [i for i in ids if ids.count(i) > 1]
+    early = [pack.by_id[str(i)].kind for i in ids[:56]]
+    assert set(early) == {Kind.technical, Kind.behavioral}
