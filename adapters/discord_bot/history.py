@@ -1,8 +1,9 @@
 """Reading a question's thread back from Discord after downtime (the core's back-fill).
 
 GET /channels/{thread}/messages, paged by discord.py's `history` (100 a request, oldest
-first). Needs Read Message History in the channel, and the Message Content intent: without
-it Discord returns every member's text empty, which must not read as "all edited to nothing".
+first). Needs the Message Content intent (without it Discord returns every member's text
+empty) and Read Message History (without it Discord answers with no messages at all, not an
+error). Neither may read as "every answer was edited to nothing" or "all were deleted".
 """
 
 from __future__ import annotations
@@ -27,8 +28,14 @@ async def thread_messages(
     place = mapping.Place(guild_id, int(channel.channel_id), int(thread_id))
     me = client.user.id if client.user else None
     found: list[MessagePosted] = []
+    seen = 0
     async for message in thread.history(limit=None, oldest_first=True):
+        seen += 1
         if mapping.is_member_message(message, me):
             event = mapping.message_posted(message, place)
             found.append(dataclasses.replace(event, posted_at=message.created_at))
+    if seen == 0:
+        # A question's thread always holds its starter (the system message pointing at the
+        # post, or a forum post's own first message): none at all means no Read Message History.
+        raise ThreadUnreadable(f"Discord showed no messages in thread {thread_id}")
     return found

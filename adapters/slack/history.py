@@ -20,6 +20,7 @@ from adapters.slack import mapping
 from adapters.slack.directory import Directory
 from bot.domain import ChannelRef
 from bot.events import MessagePosted
+from bot.ports import ThreadUnreadable
 
 # Slack recommends no more than 200 a page; apps under the new limits get 15 whatever we ask.
 PAGE = 200
@@ -37,7 +38,10 @@ async def thread_messages(
         resp = await client.conversations_replies(
             channel=channel.channel_id, ts=thread_ts, limit=PAGE, cursor=cursor
         )
-        for raw in resp.get("messages") or []:
+        page = resp.get("messages") or []
+        if not page and cursor is None:  # not even the parent: nothing here can be trusted
+            raise ThreadUnreadable(f"Slack showed no messages in thread {thread_ts}")
+        for raw in page:
             event = _reply(channel, thread_ts, raw)
             if event is not None:  # the parent may come again on each page: keyed by ts
                 found[event.message_id] = event

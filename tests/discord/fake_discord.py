@@ -10,7 +10,8 @@ MESSAGE_CREATE), for the test to feed to the client.
 It keeps every message of every channel, members' too (`member_writes`, `member_edits`,
 `member_deletes`: what members do, whether or not a bot is connected to hear of it), and
 lists them as GET /channels/{id}/messages does: newest first, `limit` 1 to 100 (50 by
-default), paged with `before`, `after` or `around`.
+default), paged with `before`, `after` or `around`; in a channel listed in `no_history`
+(the bot lacks Read Message History there) Discord returns no messages, not an error.
 """
 
 from __future__ import annotations
@@ -111,6 +112,7 @@ class FakeDiscord:
         self.interactions: dict[str, Interaction] = {}
         self.events: list[tuple[str, dict[str, Any]]] = []
         self.faults: list[tuple[str, re.Pattern[str], Fault]] = []
+        self.no_history: set[int] = set()
         self._nonces: dict[tuple[int, str], dict[str, Any]] = {}
         self._dms: dict[int, int] = {}
         self.names: dict[int, str] = {}
@@ -376,6 +378,8 @@ class FakeDiscord:
                 status=400,
             )
         limit = int(raw_limit)
+        if cid in self.no_history:
+            return _json([])
         ids = sorted(i for i, msg in self.messages.items() if int(msg["channel_id"]) == cid)
         if "after" in query:  # the `limit` messages right after it
             picked = [i for i in ids if i > int(query["after"])][:limit]

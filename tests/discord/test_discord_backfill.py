@@ -99,6 +99,23 @@ async def test_without_message_content_the_threads_are_not_read_and_answers_stay
     )
 
 
+async def test_without_read_message_history_no_answer_is_taken_for_deleted(
+    make_world: MakeWorld,
+) -> None:
+    first = await make_world()
+    await _posted(first)
+    await first.reply("ana", "Stored before the restart.")
+    await first.close()
+    thread = first.newest_thread()
+    first.fake.no_history.add(int(thread["id"]))  # an overwrite took the permission away
+
+    second = await make_world()
+    await second.ready()
+    assert len(_history_reads(second, thread["id"])) == 1  # read, and found empty
+    assert await second.stored_answers() == ["Stored before the restart."]
+    assert not any("no longer counts" in s.text for s in second.fake.shown)
+
+
 async def test_a_hidden_mode_thread_reply_is_stored_and_explained_in_a_dm(world: World) -> None:
     await _posted(world, "/review settings visibility:hidden")
     thread = world.newest_thread()
