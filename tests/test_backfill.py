@@ -4,11 +4,17 @@ Discord and Slack in the contract suite.)"""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 import pytest
 
 from adapters.memory import MemoryChat
+from bot.content import Pack
+from bot.domain import ChannelRef
+from bot.events import MessagePosted
+from bot.ports import FakeClock
+from bot.storage.store import Store
 from tests.harness import Harness, build
 
 
@@ -100,3 +106,41 @@ async def test_a_hidden_mode_reply_while_down_gets_the_private_note_when_backfil
     assert await _answers(h) == [("ana", "Written in the open thread.", False)]
     assert "go through the Answer button" in h.chat.to("u-ana")[-1].text
     assert h.chat.in_thread(h.driver.thread_of()) == []
+
+
+class ChatWithLiveEvents(MemoryChat):
+    """A chat where members act at a chosen point: while the bot is reading a thread back."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.during_read: list[Callable[[], Awaitable[object]]] = []
+
+    async def thread_messages(self, channel: ChannelRef, thread_id: str) -> list[MessagePosted]:
+        read = await super().thread_messages(channel, thread_id)
+        for act in self.during_read:  # live events, after the read and before it is applied
+            await act()
+        return read
+
+
+async def test_what_members_do_live_while_the_thread_is_read_is_not_undone(
+    store: Store, clock: FakeClock, packs: dict[str, Pack]
+) -> None:
+    chat = ChatWithLiveEvents()
+    h = build(store, chat, clock, packs)
+    await h.admin.runs("/setup time:09:00 timezone:UTC weekdays:daily")
+    await h.admin.runs("/post-now")
+    edited = await h.user("ana").replies("Before.")
+    deleted = await h.user("bo").replies("Soon gone.")
+
+    second = await h.restart()
+    chat.during_read = [
+        lambda: second.user("cy").replies("Arrived while the thread was read."),
+        lambda: second.user("ana").edits(edited, "Edited while the thread was read."),
+        lambda: second.user("bo").deletes(deleted),
+    ]
+    done = await second.bot.backfill()
+    assert (done.added, done.updated, done.removed) == (0, 0, 0)
+    assert sorted(a[1] for a in await _answers(second)) == [
+        "Arrived while the thread was read.",
+        "Edited while the thread was read.",
+    ]

@@ -48,6 +48,10 @@ async def run(svc: Services, owns: Callable[[str], bool] | None = None) -> Backf
         if not svc.tuning.owns_tenant(tenant) or (owns is not None and not owns(tenant)):
             continue
         assert post.thread_id is not None
+        # What was stored before the read began: an answer that arrives live while the
+        # thread is being read (a Slack read may wait out a rate limit) is newer than the
+        # read and must not be taken for deleted.
+        before = {a.message_id: a.text for a in await svc.store.answers_for(post)}
         try:
             messages = await svc.chat.thread_messages(post.channel, post.thread_id)
         except Exception as err:  # unreadable: leave the answers as they are
@@ -58,7 +62,7 @@ async def run(svc: Services, owns: Callable[[str], bool] | None = None) -> Backf
             done.unreadable += 1
             continue
         try:
-            await _reconcile(svc, post, messages, done)
+            await _reconcile(svc, post, before, messages, done)
         except Exception:  # one broken thread must not stop the others
             log.exception("back-filling a thread failed", extra={"post": post.id})
     if done.added or done.updated or done.removed:
@@ -70,8 +74,14 @@ async def run(svc: Services, owns: Callable[[str], bool] | None = None) -> Backf
 
 
 async def _reconcile(
-    svc: Services, post: Post, messages: list[MessagePosted], done: Backfilled
+    svc: Services,
+    post: Post,
+    before: dict[str, str],
+    messages: list[MessagePosted],
+    done: Backfilled,
 ) -> None:
+    """`before`: the answers stored when the read began (message id -> text). The store is
+    read again now: what live events changed meanwhile is newer than the read and stays."""
     assert post.thread_id is not None
     stored = {
         a.message_id: a
@@ -85,15 +95,21 @@ async def _reconcile(
         present.add(message.message_id)
         answer = stored.get(message.message_id)
         if answer is None:
+            if message.message_id in before:
+                continue  # deleted live while the thread was being read
             if await answers.on_thread_message(svc, message, backfilled=True):
                 done.added += 1
-        elif clean(message.text).strip() and clean(message.text) != answer.text:
+        elif (
+            clean(message.text).strip()
+            and clean(message.text) != answer.text
+            and before.get(message.message_id) == answer.text  # not edited live meanwhile
+        ):
             edited = MessageEdited(
                 post.channel, message.message_id, post.thread_id, message.user, message.text
             )
             await answers.on_thread_edit(svc, edited, backfilled=True)
             done.updated += 1
-    for message_id in stored.keys() - present:
+    for message_id in (stored.keys() & before) - present:
         await answers.on_thread_delete(
             svc, MessageDeleted(post.channel, message_id, post.thread_id)
         )
