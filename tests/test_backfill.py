@@ -74,6 +74,22 @@ async def test_a_reply_written_in_time_but_read_after_the_close_is_not_late(
     assert await _answers(h) == [("ana", "On time, while the bot was down.", False)]
 
 
+async def test_a_reply_written_after_the_close_while_down_is_kept_and_marked_late(
+    posted: Harness,
+) -> None:
+    h = posted
+    h.driver.online = False
+    h.clock.advance(timedelta(hours=25))  # past the close, still down
+    await h.user("ana").replies("After the close.")
+    second = await h.restart()
+    await second.advance(timedelta(minutes=1))  # the first tick closes the window first
+    await second.bot.backfill()  # a post closed in the last day is still read
+    first = await h.store.get_slot(h.driver.channel, "2026-11-30")
+    assert first is not None and first.closed_at is not None
+    [answer] = await h.store.answers_for(first)
+    assert (answer.text, answer.late) == ("After the close.", True)
+
+
 async def test_form_answers_and_a_thread_that_cannot_be_read_are_left_alone(
     posted: Harness,
 ) -> None:
