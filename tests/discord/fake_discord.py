@@ -390,7 +390,15 @@ class FakeDiscord:
         else:  # the `limit` messages right before it (or the newest)
             before = int(query.get("before", str(1 << 63)))
             picked = [i for i in ids if i < before][-limit:]
-        return _json([self.messages[i] for i in reversed(picked)])  # newest first
+        # Newest first. `guild_id` and `member` are extra fields of the gateway's MESSAGE_CREATE,
+        # not part of the message object REST returns.
+        gateway_only = ("guild_id", "member")
+        return _json(
+            [
+                {k: v for k, v in self.messages[i].items() if k not in gateway_only}
+                for i in reversed(picked)
+            ]
+        )
 
     async def _create_message(
         self, request: web.Request, m: re.Match[str], body: Any
