@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ from bot.events import (
     MessageEdited,
     MessagePosted,
 )
+from bot.ports import ThreadUnreadable
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,9 @@ class MemoryChat:
         self.forms: list[OpenedForm] = []
         self._ids = itertools.count(1)
         self.listeners: list[Callable[[Sent], None]] = []
+        # What members wrote in threads, as the platform keeps it (edits applied, deletes
+        # gone), oldest first: what `thread_messages` reads back after downtime.
+        self.threads: dict[tuple[ChannelRef, str], dict[str, MessagePosted]] = {}
 
     @property
     def capabilities(self) -> Capabilities:
@@ -120,6 +125,28 @@ class MemoryChat:
     async def open_form(self, interaction: InteractionRef, form: Form) -> None:
         self.forms.append(OpenedForm(interaction, form))
 
+    async def thread_messages(self, channel: ChannelRef, thread_id: str) -> list[MessagePosted]:
+        kept = self.threads.get((channel, thread_id))
+        if kept is None and not any(s.opened_thread == thread_id for s in self.sent):
+            # A thread of an earlier process (the console keeps no chat between runs): what
+            # members wrote there is unknown, which must not read as "all deleted".
+            raise ThreadUnreadable(f"this chat never saw thread {thread_id}")
+        return list((kept or {}).values())
+
+    # -- what members write, as the platform keeps it -------------------------------
+
+    def member_posted(self, event: MessagePosted) -> None:
+        if event.thread_id is not None:
+            self.threads.setdefault((event.channel, event.thread_id), {})[event.message_id] = event
+
+    def member_edited(self, event: MessageEdited) -> None:
+        kept = self.threads.get((event.channel, event.thread_id or ""), {})
+        if event.message_id in kept:
+            kept[event.message_id] = dataclasses.replace(kept[event.message_id], text=event.text)
+
+    def member_deleted(self, event: MessageDeleted) -> None:
+        self.threads.get((event.channel, event.thread_id or ""), {}).pop(event.message_id, None)
+
     # -- reading the transcript ---------------------------------------------------
 
     def in_channel(self, channel: ChannelRef | None = None) -> list[Sent]:
@@ -148,7 +175,10 @@ class MemoryChat:
 
 
 class ChatDriver:
-    """Plays members against a StudyBot over a MemoryChat."""
+    """Plays members against a StudyBot over a MemoryChat.
+
+    With `online` False the bot is down: what members write is kept by the chat (as a
+    platform keeps it) but no event reaches the bot, as after a lost gateway session."""
 
     def __init__(
         self, bot: StudyBot, chat: MemoryChat, channel: ChannelRef, admins: set[str] | None = None
@@ -157,6 +187,7 @@ class ChatDriver:
         self.chat = chat
         self.channel = channel
         self.admins = admins if admins is not None else {"you"}
+        self.online = True
         self._ids = itertools.count(1)
 
     def as_user(self, name: str, *, admin: bool | None = None) -> UserActions:
@@ -196,9 +227,11 @@ class UserActions:
 
     async def says(self, text: str, *, thread_id: str | None = None) -> str:
         mid = self.driver.next_id("u")
-        await self.driver.bot.handle(
-            MessagePosted(self.driver.channel, mid, thread_id, self.user, text)
-        )
+        event = MessagePosted(self.driver.channel, mid, thread_id, self.user, text)
+        at = self.driver.bot.svc.clock.now()
+        self.driver.chat.member_posted(dataclasses.replace(event, posted_at=at))
+        if self.driver.online:
+            await self.driver.bot.handle(event)
         return mid
 
     async def replies(self, text: str, *, to: int | None = None) -> str:
@@ -207,13 +240,17 @@ class UserActions:
 
     async def edits(self, message_id: str, text: str, *, to: int | None = None) -> None:
         thread = self.driver.thread_of(to)
-        await self.driver.bot.handle(
-            MessageEdited(self.driver.channel, message_id, thread, self.user, text)
-        )
+        event = MessageEdited(self.driver.channel, message_id, thread, self.user, text)
+        self.driver.chat.member_edited(event)
+        if self.driver.online:
+            await self.driver.bot.handle(event)
 
     async def deletes(self, message_id: str, *, to: int | None = None) -> None:
         thread = self.driver.thread_of(to)
-        await self.driver.bot.handle(MessageDeleted(self.driver.channel, message_id, thread))
+        event = MessageDeleted(self.driver.channel, message_id, thread)
+        self.driver.chat.member_deleted(event)
+        if self.driver.online:
+            await self.driver.bot.handle(event)
 
     async def clicks(self, number: int, label: str) -> None:
         sent = self.driver.chat.by_number(number)

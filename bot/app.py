@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 
 from bot.commands import (
@@ -23,7 +24,16 @@ from bot.events import (
     MessageEdited,
     MessagePosted,
 )
-from bot.features import admin, answers, daily, peer_review, privacy, review, timeline
+from bot.features import (
+    admin,
+    answers,
+    backfill,
+    daily,
+    peer_review,
+    privacy,
+    review,
+    timeline,
+)
 from bot.features.drills import flow as drills
 from bot.features.drills import reminders as drill_reminders
 from bot.services import Services
@@ -147,6 +157,11 @@ class StudyBot:
             await drill_reminders.next_due(self.svc, after),
         ]
         return min((t for t in times if t is not None), default=None)
+
+    async def backfill(self, owns: Callable[[str], bool] | None = None) -> backfill.Backfilled:
+        """At start-up, and after a reconnect that may have lost events: store the replies,
+        edits and deletes made in open question threads while the bot was not listening."""
+        return await backfill.run(self.svc, owns)
 
     async def idle(self) -> None:
         """Wait for background work (AI reviews) to finish: tests, the console, shutdown."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from bot.domain import ChannelRef, InteractionRef, MessageRef, UserRef
 
@@ -25,6 +26,9 @@ class MessagePosted:
     thread_id: str | None
     user: UserRef
     text: str
+    # When the platform says it was written; set when read back from a thread's history
+    # (a back-filled reply is late or not by when it was written, not when it was read).
+    posted_at: datetime | None = None
 
     @property
     def ref(self) -> MessageRef:

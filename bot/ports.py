@@ -7,6 +7,7 @@ from typing import Protocol
 
 from bot.domain import (
     Capabilities,
+    ChannelRef,
     Destination,
     Form,
     InteractionRef,
@@ -15,6 +16,7 @@ from bot.domain import (
     Reply,
     Review,
 )
+from bot.events import MessagePosted
 from bot.review.models import ReviewRequest
 
 
@@ -33,8 +35,19 @@ class ChatPort(Protocol):
     async def open_form(self, interaction: InteractionRef, form: Form) -> None:
         """Show a form (a modal) to the user who triggered the interaction."""
 
+    async def thread_messages(self, channel: ChannelRef, thread_id: str) -> list[MessagePosted]:
+        """Every member's message now in this thread, oldest first, with its current text
+        (the bot's own and other bots' left out): what the platform holds, read back after
+        downtime. Raises `ThreadUnreadable` (or any error) when the whole thread cannot be
+        read; never returns a partial list, since a missing message reads as a deleted one."""
+
     # A send the platform refuses for good raises `bot.domain.DeliveryRefused`; any other
     # exception is a passing failure the core may retry.
+
+
+class ThreadUnreadable(Exception):
+    """The platform will not show this thread's messages (no history permission, no message
+    content intent, a thread this process never saw): the core leaves its answers as they are."""
 
 
 class Clock(Protocol):

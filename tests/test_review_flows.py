@@ -90,7 +90,9 @@ async def test_hidden_answers_show_nothing_until_the_close_then_all_are_revealed
     await h.user("ana").submits(form.custom_id, answer=ANA)
     assert "stays hidden" in h.chat.to("u-ana")[-1].text
     await h.user("bo").replies(BO)  # the thread is not the way in, but nothing is lost
-    assert "hidden until the window closes" in h.chat.to("u-bo")[-1].text
+    note = h.chat.to("u-bo")[-1]
+    assert "go through the Answer button" in note.text and "stays visible" in note.text
+    assert note.thread_id == thread  # beside the reply where the platform can (else a DM)
     await h.bot.idle()
     assert h.chat.in_thread(thread) == []  # no echo, no review yet
     assert not any(ANA[:40] in s.text or BO[:40] in s.text for s in h.chat.in_thread(thread))

@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 import discord
 
-from adapters.discord_bot import mapping
+from adapters.discord_bot import history, mapping
 from bot.domain import (
     Button,
     Capabilities,
@@ -28,6 +28,7 @@ from bot.domain import (
     Outgoing,
     Reply,
 )
+from bot.events import MessagePosted
 
 log = logging.getLogger(__name__)
 
@@ -234,6 +235,9 @@ class DiscordChat:
                 return str(message.id)
             raise
         return str(thread.id)
+
+    async def thread_messages(self, channel: ChannelRef, thread_id: str) -> list[MessagePosted]:
+        return await history.thread_messages(self.client, channel, thread_id)
 
     async def _channel(self, channel_id: int) -> object:
         return self.client.get_channel(channel_id) or await self.client.fetch_channel(channel_id)

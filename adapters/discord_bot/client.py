@@ -136,6 +136,20 @@ class StudyClient(discord.AutoShardedClient):
             extra={"guilds": len(self.guilds), "ready_count": self.ready_count},
         )
 
+    async def on_shard_ready(self, shard_id: int) -> None:
+        """A new gateway session (the first, or a reconnect that could not resume) replays
+        nothing: read back what members did in open question threads meanwhile, for the
+        guilds of this shard only."""
+        if self.bot is None:
+            return
+        count = self.shard_count or 1
+        if count == 1:
+            await self.bot.backfill()
+            return
+        await self.bot.backfill(
+            lambda tenant: tenant.isdigit() and mapping.shard_of(int(tenant), count) == shard_id
+        )
+
     async def close(self) -> None:
         if self.scheduler is not None:
             self.scheduler.shutdown()

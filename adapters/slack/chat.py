@@ -21,7 +21,8 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetry
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from adapters.slack import render
+from adapters.slack import history, render
+from adapters.slack.directory import Directory
 from adapters.slack.errors import error_code
 from adapters.slack.mapping import FormContext, Token
 from bot.domain import (
@@ -35,6 +36,7 @@ from bot.domain import (
     Outgoing,
     Reply,
 )
+from bot.events import MessagePosted
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +79,8 @@ class SlackChat:
         self._pacer = pacer or ChannelPacer()
         # The core's top-level command names, so `/setup` in a reply reads `/studybot setup`.
         self.command_names: frozenset[str] = frozenset()
+        # Who members are, for replies read back from a thread (set once the app is built).
+        self.directory: Directory | None = None
 
     @property
     def capabilities(self) -> Capabilities:
@@ -128,6 +132,9 @@ class SlackChat:
         await self._client.views_open(
             trigger_id=token.trigger_id, view=render.modal(form, context.encode())
         )
+
+    async def thread_messages(self, channel: ChannelRef, thread_id: str) -> list[MessagePosted]:
+        return await history.thread_messages(self._client, self.directory, channel, thread_id)
 
     # -- the Web API --------------------------------------------------------------
 

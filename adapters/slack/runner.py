@@ -138,6 +138,8 @@ class SlackService:
         self._site_runner: web.AppRunner | None = None
         self._socket: AsyncSocketModeHandler | None = None
         self._scheduler: Scheduler | None = None
+        # Start-up's read of the open question threads (see `_backfill`).
+        self.backfill_task: asyncio.Task[None] | None = None
 
     @classmethod
     async def start(
@@ -160,7 +162,9 @@ class SlackService:
         chat = SlackChat(client, pacer=ChannelPacer(options.pace_seconds))
         runtime = await start_runtime(settings, chat, clock or SystemClock())
         chat.command_names = frozenset(runtime.bot.commands.groups())
-        inbound = Inbound(runtime.bot.handle, chat, Directory(client, admins=options.admins))
+        directory = Directory(client, admins=options.admins)
+        chat.directory = directory
+        inbound = Inbound(runtime.bot.handle, chat, directory)
         app = build_app(inbound, client, signing_secret=options.signing_secret)
         service = cls(runtime, chat, inbound, app, options)
         service.team_id = str(auth.get("team_id") or "")
@@ -172,6 +176,7 @@ class SlackService:
             if schedule:
                 service._scheduler = Scheduler(runtime.bot)
                 await service._scheduler.start()
+            service.backfill_task = asyncio.create_task(service._backfill())
         except BaseException:
             await service.stop()
             raise
@@ -201,7 +206,21 @@ class SlackService:
         await self._socket.connect_async()  # type: ignore[no-untyped-call]
         log.info("connected to Slack in Socket Mode")
 
+    async def _backfill(self) -> None:
+        """Once per start, connected first so nothing new slips between the read and the
+        events: replies, edits and deletes made while the bot was down past Slack's event
+        retries. Not after a Socket Mode reconnect (Slack retries events meanwhile), and
+        in the background: conversations.replies may be rate-limited to one call a minute."""
+        try:
+            await self.runtime.bot.backfill()
+        except Exception:
+            log.exception("back-filling the open question threads failed")
+
     async def stop(self) -> None:
+        if self.backfill_task is not None and not self.backfill_task.done():
+            self.backfill_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.backfill_task
         if self._scheduler is not None:
             self._scheduler.shutdown()
         if self._socket is not None:

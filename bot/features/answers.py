@@ -3,6 +3,8 @@ the other way in. The answer is stored before anything else happens, so nothing 
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from bot.domain import Destination, Form, FormField, InteractionRef, Outgoing, Reply
 from bot.events import ButtonPressed, FormSubmitted, MessageDeleted, MessageEdited, MessagePosted
 from bot.features import review
@@ -11,42 +13,64 @@ from bot.services import Services
 from bot.storage.records import Post
 from bot.text import clean, defang, quote, words
 
-HIDDEN_NOTE = (
-    "🔒 Your answer is saved. Answers here are hidden until the window closes, then revealed "
-    "together, so it is not shown in the thread. Next time press Answer to keep it private."
+# Hidden mode takes answers through the Answer button's form. A thread reply is still saved
+# (nothing a member writes is lost), but it stays where it is: studybot does not delete
+# members' messages (on Slack the bot cannot without a user token; on Discord it would need
+# Manage Messages, which the invite does not ask for), so the note must not claim it is hidden.
+HIDDEN_REPLY_NOTE = (
+    "🔒 Answers in this channel go through the Answer button on the question: they stay "
+    "private until the window closes, then all are revealed together. Your reply is saved as "
+    "your answer, but it stays visible in the thread to everyone there (studybot does not "
+    "delete members' messages). To keep it private, copy it, delete the reply (that also "
+    "withdraws it) and send it with the Answer button instead. Your text:"
 )
+BACKFILLED = " It was written while the bot was offline and picked up when it came back."
 EMPTY_HINT = (
     "That reply was empty. Write your answer as a reply in this thread "
     "(or press Answer on the question) and it will be saved."
 )
 
 
-def _is_late(svc: Services, post: Post) -> bool:
+def _is_late(svc: Services, post: Post, written_at: datetime | None = None) -> bool:
+    if written_at is not None and post.closes_at is not None:
+        return written_at > post.closes_at  # read back after downtime: when it was written
     return post.closed_at is not None or (
         post.closes_at is not None and svc.clock.now() > post.closes_at
     )
 
 
-def _ack(name: str, text: str, *, late: bool, verb: str = "Saved") -> str:
+def _ack(name: str, text: str, *, late: bool, verb: str = "Saved", note: str = "") -> str:
     tail = " It came in after the window closed, so it is marked late." if late else ""
+    tail += note
     return (
         f"✅ Answer from {defang(name)} {verb.lower()} "
         f"({words(text):,} words).{tail}\n{quote(text)}"
     )
 
 
-async def on_thread_message(svc: Services, event: MessagePosted) -> None:
+def privately(event: MessagePosted | MessageEdited) -> Destination:
+    """To the member alone, next to what they wrote: ephemeral in the thread where the
+    platform can post one outside an interaction (Slack), else a direct message (Discord)."""
+    return Destination(channel=event.channel, thread_id=event.thread_id, user=event.user)
+
+
+async def on_thread_message(
+    svc: Services, event: MessagePosted, *, backfilled: bool = False
+) -> bool:
+    """A reply in a question's thread; True when it was stored as a new answer.
+    `backfilled`: read back from the thread after downtime, not delivered live."""
     if event.thread_id is None:
-        return
+        return False
     post = await svc.store.post_by_thread(event.channel, event.thread_id)
     if post is None:
-        return  # a thread that is not a question's
+        return False  # a thread that is not a question's
     thread = Destination.to_thread(event.channel, event.thread_id)
     text = clean(event.text)
     if not text.strip():
-        await svc.chat.send(thread, Outgoing(EMPTY_HINT))
-        return
-    late = _is_late(svc, post)
+        if not backfilled:  # a hint long after the fact would only confuse
+            await svc.chat.send(thread, Outgoing(EMPTY_HINT))
+        return False
+    late = _is_late(svc, post, event.posted_at)
     stored = await svc.store.add_answer(
         post,
         user_id=event.user.user_id,
@@ -57,17 +81,20 @@ async def on_thread_message(svc: Services, event: MessagePosted) -> None:
         now=svc.clock.now(),
     )
     if stored is None:
-        return  # the platform delivered this message twice; it is saved already
+        return False  # the platform delivered this message twice; it is saved already
     settings = await svc.reviews.get_settings(event.channel)  # read once, used twice
     if settings.hidden:
-        # Hidden mode: nothing shows in the thread; the author hears privately.
-        await svc.chat.send(Destination.to_user(event.user), Outgoing(HIDDEN_NOTE))
+        # Hidden mode: the bot adds nothing to the thread; the author hears privately.
+        note = f"{HIDDEN_REPLY_NOTE}\n{quote(text, 1500)}"
+        await svc.chat.send(privately(event), Outgoing(note))
     else:
-        await svc.chat.send(thread, Outgoing(_ack(event.user.name, text, late=late)))
+        ack = _ack(event.user.name, text, late=late, note=BACKFILLED if backfilled else "")
+        await svc.chat.send(thread, Outgoing(ack))
     await review.answer_stored(svc, post, stored, settings)
+    return True
 
 
-async def on_thread_edit(svc: Services, event: MessageEdited) -> None:
+async def on_thread_edit(svc: Services, event: MessageEdited, *, backfilled: bool = False) -> None:
     if event.thread_id is None:
         return
     post = await svc.store.post_by_thread(event.channel, event.thread_id)
@@ -76,6 +103,8 @@ async def on_thread_edit(svc: Services, event: MessageEdited) -> None:
     thread = Destination.to_thread(event.channel, event.thread_id)
     text = clean(event.text)
     if not text.strip():
+        if backfilled:
+            return  # the earlier answer is kept; nothing to say long after the fact
         await svc.chat.send(
             thread, Outgoing("That edit left the reply empty; the earlier answer is kept.")
         )
@@ -92,9 +121,10 @@ async def on_thread_edit(svc: Services, event: MessageEdited) -> None:
             late=_is_late(svc, post),
             now=now,
         )
-    ack = _ack(event.user.name, text, late=False, verb="Updated")
+    note = " The edit was made while the bot was offline." if backfilled else ""
+    ack = _ack(event.user.name, text, late=False, verb="Updated", note=note)
     if await review.is_hidden(svc, event.channel):
-        await svc.chat.send(Destination.to_user(event.user), Outgoing(ack))
+        await svc.chat.send(privately(event), Outgoing(ack))
     else:
         await svc.chat.send(thread, Outgoing(ack))
 

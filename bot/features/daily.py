@@ -324,7 +324,7 @@ def render_post(
         " · ".join(tags),
         (
             "Press Answer to answer privately: answers stay hidden until the close, then "
-            "all are revealed together. "
+            "all are revealed together (a reply in the thread is seen by everyone). "
             if hidden
             else "Reply in the thread below with your answer, or press Answer. "
         )

@@ -293,7 +293,10 @@ def describe(s: ReviewSettings) -> str:
             f"Peer review: {s.peer_count} answers each, starting {start}, {window} to finish."
         )
     if s.hidden:
-        lines.append("Answers are hidden (Answer button only) and revealed together at the close.")
+        lines.append(
+            "Answers are hidden: they go through the Answer button and are revealed together "
+            "at the close (a reply in the thread is saved, but everyone there can read it)."
+        )
     else:
         lines.append("Answers show in the thread as they come in.")
     return "\n".join(lines)

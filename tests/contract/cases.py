@@ -57,6 +57,45 @@ async def redelivery_handled_once(p: Platform) -> None:
     assert await p.stored_answers() == ["Use idempotency keys."]
 
 
+async def hidden_mode_thread_reply_is_kept_and_explained_privately(p: Platform) -> None:
+    await p.command("you", "/review settings visibility:hidden", admin=True)
+    await p.post_question()
+    await p.reply("ana", "I would shard the counters by user id.")
+    assert await p.stored_answers() == ["I would shard the counters by user id."]
+    [note] = [d for d in p.delivered() if d.to_user == "ana"]
+    assert note.where == "private" and "Answer button" in note.text
+    # True on every platform: the reply is not hidden, and the note does not say it is.
+    assert "stays visible in the thread" in note.text and "not shown" not in note.text
+    assert "I would shard the counters by user id." in note.text
+    assert not [d for d in p.delivered() if d.where == "thread"]  # the bot adds nothing there
+
+
+async def downtime_is_backfilled_once(p: Platform) -> None:
+    await p.post_question()
+    await p.reply("ana", "A token bucket per client key.")
+    draft = await p.reply("bo", "First draft.")
+    regret = await p.reply("cy", "Never mind this one.")
+    await p.go_down()
+    await p.reply("di", "Written while the bot was down.")
+    await p.edit("bo", draft, "Rewritten while the bot was down.")
+    await p.delete("cy", regret)
+    await p.come_back()
+    expected = [
+        "A token bucket per client key.",
+        "Rewritten while the bot was down.",
+        "Written while the bot was down.",
+    ]
+    assert sorted(await p.stored_answers()) == expected
+    offline = [d for d in p.delivered() if "while the bot was offline" in d.text]
+    assert [d.where for d in offline] == ["thread", "thread"]
+    assert "Answer from di saved" in offline[0].text or "Answer from di saved" in offline[1].text
+    assert sum("no longer counts" in d.text for d in p.delivered()) == 1
+    seen = len(p.delivered())
+    await p.come_back()  # a second start-up finds nothing new
+    assert sorted(await p.stored_answers()) == expected
+    assert len(p.delivered()) == seen, p.delivered()[seen:]
+
+
 CASES: dict[str, Case] = {
     f.__name__: f
     for f in (
@@ -65,5 +104,7 @@ CASES: dict[str, Case] = {
         reply_edit_delete,
         echo_never_pings,
         redelivery_handled_once,
+        hidden_mode_thread_reply_is_kept_and_explained_privately,
+        downtime_is_backfilled_once,
     )
 }

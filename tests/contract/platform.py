@@ -42,6 +42,13 @@ class Platform(Protocol):
     async def redeliver(self, user: str, message_id: str, text: str) -> None:
         """The platform delivers the same reply event again (a retry)."""
 
+    async def go_down(self) -> None:
+        """The bot process stops. Until `come_back`, what members do (`reply`, `edit`,
+        `delete`) happens on the platform only: no event reaches any bot."""
+
+    async def come_back(self) -> None:
+        """A new bot process starts on the same database and does its start-up work."""
+
     def delivered(self) -> list[Delivered]:
         """Everything the bot sent, in order."""
 

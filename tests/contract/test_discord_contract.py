@@ -17,8 +17,10 @@ fake, guild, make_world = fixtures.fake, fixtures.guild, fixtures.make_world
 
 
 class DiscordPlatform:
-    def __init__(self, world: World) -> None:
+    def __init__(self, world: World, make_world: MakeWorld) -> None:
         self.w = world
+        self.make_world = make_world
+        self.down = False
 
     async def command(self, user: str, line: str, *, admin: bool = False) -> None:
         await self.w.command(user, line, admin=admin)
@@ -27,13 +29,26 @@ class DiscordPlatform:
         await self.w.command("you", "/post-now", admin=True)
 
     async def reply(self, user: str, text: str) -> str:
-        return str(await self.w.reply(user, text))
+        return str(await self.w.reply(user, text, deliver=not self.down))
 
     async def edit(self, user: str, message_id: str, text: str) -> None:
-        await self.w.edit(user, int(message_id), text)
+        await self.w.edit(user, int(message_id), text, deliver=not self.down)
 
     async def delete(self, user: str, message_id: str) -> None:
-        await self.w.delete(int(message_id))
+        await self.w.delete(int(message_id), deliver=not self.down)
+
+    async def go_down(self) -> None:
+        await self.w.close()
+        self.down = True
+
+    async def come_back(self) -> None:
+        """A new process: logs in, then its gateway session starts (READY), which is when it
+        reads back the open threads."""
+        await self.w.close()
+        self.w = await self.make_world()
+        await self.w.ready()
+        await self.w.bot.idle()  # the reviews the back-fill started
+        self.down = False
 
     async def redeliver(self, user: str, message_id: str, text: str) -> None:
         from tests.discord import payloads as p
@@ -58,7 +73,7 @@ class DiscordPlatform:
 async def platform(make_world: MakeWorld) -> DiscordPlatform:
     world = await make_world()
     await world.command("you", "/setup time:09:00 timezone:UTC weekdays:daily", admin=True)
-    return DiscordPlatform(world)
+    return DiscordPlatform(world, make_world)
 
 
 @pytest.mark.parametrize("case", sorted(CASES))

@@ -45,6 +45,14 @@ class MemoryPlatform:
             )
         )
 
+    async def go_down(self) -> None:
+        self.h.driver.online = False
+
+    async def come_back(self) -> None:
+        self.h = await self.h.restart()
+        await self.h.bot.backfill()
+        await self.h.bot.idle()
+
     def delivered(self) -> list[Delivered]:
         return [_as_delivered(s) for s in self.h.chat.sent]
 

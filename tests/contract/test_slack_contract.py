@@ -3,7 +3,7 @@ HTTP mode and in Socket Mode, against the loopback fake Slack."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import aiohttp
@@ -18,8 +18,10 @@ from tests.slack.world import World, pings, shown, start_world
 
 
 class SlackPlatform:
-    def __init__(self, w: World) -> None:
+    def __init__(self, w: World, restart: Callable[[], Awaitable[World]]) -> None:
         self.w = w
+        self._restart = restart
+        self.down = False
         self._sent: dict[str, tuple[dict[str, Any], str, str]] = {}  # ts -> (event, event_id, text)
         self._ids = 0
 
@@ -32,22 +34,37 @@ class SlackPlatform:
         await self.command("you", "/post-now", admin=True)
 
     async def reply(self, user: str, text: str) -> str:
-        ts = self.w.fake.next_ts()
-        event = payloads.message(
-            self.w.user(user), payloads.as_typed(text), ts, thread_ts=self.w.newest_post().ts
+        thread = self.w.newest_post().ts
+        typed = payloads.as_typed(text)
+        ts = str(
+            self.w.fake.member_writes(payloads.CHANNEL, self.w.user(user), typed, thread_ts=thread)[
+                "ts"
+            ]
         )
+        event = payloads.message(self.w.user(user), typed, ts, thread_ts=thread)
         self._ids += 1
         event_id = f"Ev{self._ids:08d}"
         self._sent[ts] = (event, event_id, text)
-        await self.w.event(event, event_id=event_id)
+        if not self.down:
+            await self.w.event(event, event_id=event_id)
         return ts
 
     async def edit(self, user: str, message_id: str, text: str) -> None:
         old = self._sent[message_id][2]
-        await self.w.edits(user, message_id, old, text)
+        await self.w.edits(user, message_id, old, text, deliver=not self.down)
 
     async def delete(self, user: str, message_id: str) -> None:
-        await self.w.deletes(user, message_id, self._sent[message_id][2])
+        await self.w.deletes(user, message_id, self._sent[message_id][2], deliver=not self.down)
+
+    async def go_down(self) -> None:
+        await self.w.service.stop()
+        self.down = True
+
+    async def come_back(self) -> None:
+        await self.w.service.stop()
+        self.w = await self._restart()  # returns once its start-up back-fill is done
+        await self.w.service.runtime.bot.idle()  # and the reviews it started
+        self.down = False
 
     async def redeliver(self, user: str, message_id: str, text: str) -> None:
         event, event_id, _ = self._sent[message_id]
@@ -85,13 +102,16 @@ async def platform(
     fake = FakeSlack()
     await fake.start()
     async with aiohttp.ClientSession() as session:
-        world = await start_world(fake, request.param, sqlite_url, clock, session)
+
+        async def start() -> World:
+            return await start_world(fake, request.param, sqlite_url, clock, session)
+
+        p = SlackPlatform(await start(), start)
         try:
-            p = SlackPlatform(world)
             await p.command("you", "/setup time:09:00 timezone:UTC weekdays:daily", admin=True)
             yield p
         finally:
-            await world.service.stop()
+            await p.w.service.stop()
             await fake.stop()
 
 

@@ -6,6 +6,12 @@ nonce from the same author returns the first message), and can be told to fail: 
 retry_after, or a 500 that happens after the write went through (a lost response).
 It also queues the gateway events Discord would send back (THREAD_CREATE, the bot's own
 MESSAGE_CREATE), for the test to feed to the client.
+
+It keeps every message of every channel, members' too (`member_writes`, `member_edits`,
+`member_deletes`: what members do, whether or not a bot is connected to hear of it), and
+lists them as GET /channels/{id}/messages does: newest first, `limit` 1 to 100 (50 by
+default), paged with `before`, `after` or `around`; in a channel listed in `no_history`
+(the bot lacks Read Message History there) Discord returns no messages, not an error.
 """
 
 from __future__ import annotations
@@ -106,6 +112,7 @@ class FakeDiscord:
         self.interactions: dict[str, Interaction] = {}
         self.events: list[tuple[str, dict[str, Any]]] = []
         self.faults: list[tuple[str, re.Pattern[str], Fault]] = []
+        self.no_history: set[int] = set()
         self._nonces: dict[tuple[int, str], dict[str, Any]] = {}
         self._dms: dict[int, int] = {}
         self.names: dict[int, str] = {}
@@ -118,6 +125,7 @@ class FakeDiscord:
             ("GET", re.compile(r"/gateway/bot"), self._gateway),
             ("PUT", re.compile(r"/applications/(\d+)/commands"), self._put_commands),
             ("GET", re.compile(r"/channels/(\d+)"), self._get_channel),
+            ("GET", re.compile(r"/channels/(\d+)/messages"), self._list_messages),
             ("POST", re.compile(r"/channels/(\d+)/messages"), self._create_message),
             (
                 "POST",
@@ -231,6 +239,25 @@ class FakeDiscord:
         pattern = re.compile(path_regex)
         return [r for r in self.requests if r.method == method and pattern.fullmatch(r.path)]
 
+    # -- what members do ------------------------------------------------------------
+
+    def member_writes(
+        self, channel_id: int, uid: int, name: str, content: str, *, mid: int | None = None
+    ) -> dict[str, Any]:
+        """A member's message as Discord stores it (and would send it in MESSAGE_CREATE)."""
+        guild = int(self.channels[channel_id]["guild_id"])
+        msg = p.message_create(mid or p.snowflake(), channel_id, guild, uid, name, content)
+        self.messages[int(msg["id"])] = msg
+        return msg
+
+    def member_edits(self, mid: int, content: str) -> dict[str, Any]:
+        msg = self.messages[mid]
+        msg.update(content=content, edited_timestamp="2026-11-30T09:05:00.000000+00:00")
+        return msg
+
+    def member_deletes(self, mid: int) -> None:
+        self.messages.pop(mid, None)
+
     def threads(self) -> list[dict[str, Any]]:
         return [c for c in self.channels.values() if c["type"] == 11]
 
@@ -324,6 +351,55 @@ class FakeDiscord:
             return _json({"message": "Unknown Channel", "code": 10003}, status=404)
         return _json(channel)
 
+    async def _list_messages(
+        self, request: web.Request, m: re.Match[str], body: Any
+    ) -> web.Response:
+        cid = int(m.group(1))
+        if cid not in self.channels:
+            return _json({"message": "Unknown Channel", "code": 10003}, status=404)
+        query = request.query
+        raw_limit = query.get("limit", "50")
+        if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= 100:
+            return _json(
+                {
+                    "message": "Invalid Form Body",
+                    "code": 50035,
+                    "errors": {
+                        "limit": {
+                            "_errors": [
+                                {
+                                    "code": "NUMBER_TYPE_MAX",
+                                    "message": "int value should be less than or equal to 100.",
+                                }
+                            ]
+                        }
+                    },
+                },
+                status=400,
+            )
+        limit = int(raw_limit)
+        if cid in self.no_history:
+            return _json([])
+        ids = sorted(i for i, msg in self.messages.items() if int(msg["channel_id"]) == cid)
+        if "after" in query:  # the `limit` messages right after it
+            picked = [i for i in ids if i > int(query["after"])][:limit]
+        elif "around" in query:
+            at = int(query["around"])
+            older = [i for i in ids if i < at][-(limit // 2) :] if limit > 1 else []
+            picked = older + [i for i in ids if i >= at][: limit - len(older)]
+        else:  # the `limit` messages right before it (or the newest)
+            before = int(query.get("before", str(1 << 63)))
+            picked = [i for i in ids if i < before][-limit:]
+        # Newest first. `guild_id` and `member` are extra fields of the gateway's MESSAGE_CREATE,
+        # not part of the message object REST returns.
+        gateway_only = ("guild_id", "member")
+        return _json(
+            [
+                {k: v for k, v in self.messages[i].items() if k not in gateway_only}
+                for i in reversed(picked)
+            ]
+        )
+
     async def _create_message(
         self, request: web.Request, m: re.Match[str], body: Any
     ) -> web.Response:
@@ -348,8 +424,18 @@ class FakeDiscord:
                 {"message": "A thread has already been created for this message", "code": 160004},
                 status=400,
             )
-        t = p.thread(mid, int(self.channels[cid]["guild_id"]), cid, body["name"], self.bot_id)
+        guild = int(self.channels[cid]["guild_id"])
+        t = p.thread(mid, guild, cid, body["name"], self.bot_id)
         self.add_channel(t)
+        # A thread started from a message opens with a system message pointing at it.
+        starter = p.message(p.snowflake(), mid, guild, self.bot_user, "", kind=21)
+        starter["message_reference"] = {
+            "type": 0,
+            "channel_id": str(cid),
+            "guild_id": str(guild),
+            "message_id": str(mid),
+        }
+        self.messages[int(starter["id"])] = starter
         self.events.append(("THREAD_CREATE", {**t, "newly_created": True}))
         return _json(t, status=201)
 

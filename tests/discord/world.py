@@ -4,6 +4,7 @@ fake and gateway payloads fed through discord.py's own connection state."""
 from __future__ import annotations
 
 import asyncio
+import copy
 from typing import Any
 
 from adapters.discord_bot.chat import DiscordChat
@@ -114,7 +115,11 @@ class World:
         for g in self.guilds:
             await self.feed("GUILD_CREATE", g.payload())
         await waiter
-        await asyncio.sleep(0)  # let the on_ready listener that was scheduled with it run
+        await asyncio.sleep(0)  # let the listeners scheduled with it start
+        # ... and finish: each shard's start-up work (the back-fill of open threads).
+        await asyncio.gather(
+            *(t for t in asyncio.all_tasks() if t.get_name() == "discord.py: on_shard_ready")
+        )
 
     # -- members ------------------------------------------------------------------
 
@@ -200,27 +205,47 @@ class World:
     def newest_thread(self) -> dict[str, Any]:
         return self.fake.threads()[-1]
 
-    async def reply(self, user: str, text: str, *, thread: dict[str, Any] | None = None) -> int:
+    async def reply(
+        self,
+        user: str,
+        text: str,
+        *,
+        thread: dict[str, Any] | None = None,
+        deliver: bool = True,
+    ) -> int:
+        """`user` replies in a thread; Discord keeps it, and (with `deliver`) this bot hears of
+        it. Without `deliver` no gateway session of this bot saw it (the bot was down)."""
         t = thread or self.newest_thread()
-        mid = p.snowflake()
-        await self.feed(
-            "MESSAGE_CREATE",
-            p.message_create(mid, int(t["id"]), self.guild.id, self.user_id(user), user, text),
-        )
-        return mid
+        msg = self.fake.member_writes(int(t["id"]), self.user_id(user), user, text)
+        if deliver:  # a copy: discord.py's parser must not change what the fake keeps
+            await self.feed("MESSAGE_CREATE", copy.deepcopy(msg))
+        return int(msg["id"])
 
     async def edit(
-        self, user: str, mid: int, text: str, *, thread: dict[str, Any] | None = None
+        self,
+        user: str,
+        mid: int,
+        text: str,
+        *,
+        thread: dict[str, Any] | None = None,
+        deliver: bool = True,
     ) -> None:
         t = thread or self.newest_thread()
-        await self.feed(
-            "MESSAGE_UPDATE",
-            p.message_update(mid, int(t["id"]), self.guild.id, self.user_id(user), user, text),
-        )
+        if mid in self.fake.messages:
+            self.fake.member_edits(mid, text)
+        if deliver:
+            await self.feed(
+                "MESSAGE_UPDATE",
+                p.message_update(mid, int(t["id"]), self.guild.id, self.user_id(user), user, text),
+            )
 
-    async def delete(self, mid: int, *, thread: dict[str, Any] | None = None) -> None:
+    async def delete(
+        self, mid: int, *, thread: dict[str, Any] | None = None, deliver: bool = True
+    ) -> None:
         t = thread or self.newest_thread()
-        await self.feed("MESSAGE_DELETE", p.message_delete(mid, int(t["id"]), self.guild.id))
+        self.fake.member_deletes(mid)
+        if deliver:
+            await self.feed("MESSAGE_DELETE", p.message_delete(mid, int(t["id"]), self.guild.id))
 
     async def stored_answers(self, channel: ChannelRef | None = None) -> list[str]:
         post = await self.store.last_post(channel or self.guild.ref())

@@ -4,11 +4,19 @@ hold a method until released, or tell the socket client to reconnect.
 
 Only what the bot uses is here; an unknown method answers `unknown_method` so a new call
 shows up as a failing test rather than passing silently.
+
+It holds each channel's messages as Slack does (`held`): the bot's posts, and what members
+write, edit and delete (`member_writes`, `member_edits`, `member_deletes`), whether or not a
+bot is connected to hear of it. conversations.replies reads a thread back as documented:
+parent first, oldest first, paged by `cursor` / `response_metadata.next_cursor`, at most
+`replies_page_cap` messages a page (15 for apps created after May 2025 outside the
+Marketplace, whatever `limit` asks).
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import itertools
 import json
 import uuid
@@ -62,6 +70,9 @@ class FakeSlack:
         self.views: list[dict[str, Any]] = []
         self.users: dict[str, dict[str, Any]] = {}
         self.expired_triggers: set[str] = set()
+        # channel -> ts -> the message as conversations.replies returns it
+        self.held: dict[str, dict[str, dict[str, Any]]] = {}
+        self.replies_page_cap = 15
         self._failures: dict[str, list[tuple[int, str]]] = {}
         self._holds: dict[str, asyncio.Event] = {}
         self._ts = itertools.count(1)
@@ -130,6 +141,37 @@ class FakeSlack:
 
     def next_ts(self) -> str:
         return f"1764500000.{next(self._ts):06d}"
+
+    # -- what members do --------------------------------------------------------------
+
+    def member_writes(
+        self, channel: str, user: str, text: str, *, thread_ts: str | None = None
+    ) -> dict[str, Any]:
+        """A member's message, kept as Slack keeps it; `text` is wire text (as typed)."""
+        ts = self.next_ts()
+        msg: dict[str, Any] = {
+            "type": "message",
+            "user": user,
+            "text": text,
+            "ts": ts,
+            "team": TEAM,
+            "client_msg_id": str(uuid.uuid4()),
+            "blocks": [],
+        }
+        if thread_ts:
+            msg["thread_ts"] = thread_ts
+            msg["parent_user_id"] = self.held.get(channel, {}).get(thread_ts, {}).get("user")
+        self.held.setdefault(channel, {})[ts] = msg
+        return msg
+
+    def member_edits(self, channel: str, ts: str, text: str, *, edit_ts: str) -> None:
+        msg = self.held.get(channel, {}).get(ts)
+        if msg is not None:
+            msg["text"] = text
+            msg["edited"] = {"user": msg["user"], "ts": edit_ts}
+
+    def member_deletes(self, channel: str, ts: str) -> None:
+        self.held.get(channel, {}).pop(ts, None)
 
     # -- reading --------------------------------------------------------------------
 
@@ -210,6 +252,20 @@ class FakeSlack:
             args.get("blocks") or [],
             args=args,
         )
+        held: dict[str, Any] = {
+            "type": "message",
+            "user": BOT_USER,
+            "bot_id": BOT_ID,
+            "app_id": APP_ID,
+            "text": msg.text,
+            "ts": ts,
+            "team": TEAM,
+            "blocks": msg.blocks,
+        }
+        if thread:
+            held["thread_ts"] = thread
+            held["parent_user_id"] = self.held.get(channel, {}).get(thread, {}).get("user")
+        self.held.setdefault(channel, {})[ts] = held
         body = {
             "ok": True,
             "channel": channel,
@@ -233,6 +289,50 @@ class FakeSlack:
             args=args,
         )
         return {"ok": True, "message_ts": ts}, msg
+
+    def _conversations_replies(
+        self, args: dict[str, Any], token: str
+    ) -> tuple[dict[str, Any], None]:
+        channel, parent = str(args.get("channel", "")), str(args.get("ts", ""))
+        if not channel or not parent:
+            return {"ok": False, "error": "invalid_arguments"}, None
+        if channel not in self.held:
+            return {"ok": False, "error": "channel_not_found"}, None
+        held = self.held[channel]
+        if parent not in held:
+            return {"ok": False, "error": "thread_not_found"}, None
+        limit = min(int(args.get("limit") or self.replies_page_cap), self.replies_page_cap)
+        thread = sorted(
+            (m for ts, m in held.items() if ts == parent or m.get("thread_ts") == parent),
+            key=lambda m: float(m["ts"]),
+        )
+        parent_msg = {**held[parent]}
+        replies = [m for m in thread if m["ts"] != parent]
+        if replies:
+            parent_msg.update(
+                thread_ts=parent,
+                reply_count=len(replies),
+                reply_users=sorted({m["user"] for m in replies}),
+                latest_reply=replies[-1]["ts"],
+            )
+        start = 0
+        if args.get("cursor"):
+            try:
+                after = base64.b64decode(str(args["cursor"])).decode().removeprefix("next_ts:")
+                start = next(i for i, m in enumerate(replies) if float(m["ts"]) >= float(after))
+            except (ValueError, StopIteration):
+                return {"ok": False, "error": "invalid_cursor"}, None
+        # The parent leads the first page; later pages carry only replies.
+        page = ([] if start else [parent_msg]) + replies[start:]
+        page, rest = page[:limit], page[limit:]
+        next_cursor = base64.b64encode(f"next_ts:{rest[0]['ts']}".encode()).decode() if rest else ""
+        body = {
+            "ok": True,
+            "messages": [dict(m) for m in page],
+            "has_more": bool(rest),
+            "response_metadata": {"next_cursor": next_cursor},
+        }
+        return body, None
 
     def _views_open(self, args: dict[str, Any], token: str) -> tuple[dict[str, Any], None]:
         trigger = str(args.get("trigger_id", ""))

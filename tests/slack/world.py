@@ -174,31 +174,49 @@ class World:
         return ack
 
     async def says(
-        self, name: str, text: str, *, thread_ts: str | None = None, team: str = TEAM
+        self,
+        name: str,
+        text: str,
+        *,
+        thread_ts: str | None = None,
+        team: str = TEAM,
+        deliver: bool = True,
     ) -> str:
-        ts = self.fake.next_ts()
-        await self.event(
-            payloads.message(self.user(name), payloads.as_typed(text), ts, thread_ts=thread_ts),
-            team=team,
+        """`name` writes in the channel (or a thread); Slack keeps it, and with `deliver` this
+        bot gets the event. Without it, no bot heard of it (the bot was down)."""
+        typed = payloads.as_typed(text)
+        held = self.fake.member_writes(
+            payloads.CHANNEL, self.user(name), typed, thread_ts=thread_ts
         )
-        return ts
+        if deliver:
+            event = payloads.message(self.user(name), typed, held["ts"], thread_ts=thread_ts)
+            await self.event(event, team=team)
+        return str(held["ts"])
 
-    async def replies(self, name: str, text: str) -> str:
-        return await self.says(name, text, thread_ts=self.newest_post().ts)
+    async def replies(self, name: str, text: str, *, deliver: bool = True) -> str:
+        return await self.says(name, text, thread_ts=self.newest_post().ts, deliver=deliver)
 
-    async def edits(self, name: str, ts: str, old: str, new: str) -> None:
+    async def edits(self, name: str, ts: str, old: str, new: str, *, deliver: bool = True) -> None:
+        edit_ts = self.fake.next_ts()
+        self.fake.member_edits(payloads.CHANNEL, ts, payloads.as_typed(new), edit_ts=edit_ts)
+        if not deliver:
+            return
         event = payloads.message_changed(
             self.user(name),
             ts,
             self.newest_post().ts,
             payloads.as_typed(old),
             payloads.as_typed(new),
-            edit_ts=self.fake.next_ts(),
+            edit_ts=edit_ts,
         )
         await self.event(event)
 
-    async def deletes(self, name: str, ts: str, old: str = "") -> None:
-        await self.event(payloads.message_deleted(self.user(name), ts, self.newest_post().ts, old))
+    async def deletes(self, name: str, ts: str, old: str = "", *, deliver: bool = True) -> None:
+        self.fake.member_deletes(payloads.CHANNEL, ts)
+        if deliver:
+            await self.event(
+                payloads.message_deleted(self.user(name), ts, self.newest_post().ts, old)
+            )
 
     async def clicks(self, name: str, message: Msg, label: str) -> Ack:
         button = next(b for b in message.buttons() if b["text"]["text"] == label)
@@ -288,11 +306,14 @@ async def start_world(
         http_host="127.0.0.1",
         pace_seconds=0.0,
     )
+    connects = fake.socket_connects
     service = await SlackService.start(settings, options, clock=clock, schedule=False)
     slack: HttpSlack | SocketSlack
     if mode == "http":
         slack = HttpSlack(f"http://127.0.0.1:{service.port}{EVENTS_PATH}", session)
     else:
-        await fake.wait_for(lambda: fake.socket_connects >= 1)
+        await fake.wait_for(lambda: fake.socket_connects > connects)
         slack = SocketSlack(fake)
+    if service.backfill_task is not None:  # start-up's read of the open threads
+        await asyncio.wait_for(service.backfill_task, 10)
     return World(fake, service, slack, clock)
