@@ -92,7 +92,10 @@ class Inbound:
             await ack()
             event = mapping.button(body)
             if event is not None:
-                await self._deliver(event)
+                # A button may open a modal, and its trigger_id dies 3 s after the click:
+                # no users.info call (slow, or rate-limited and retried) may come first.
+                # No button handler needs more than the payload's username.
+                await self._deliver(event, lookup=False)
 
     async def view(self, ack: AsyncAck, body: Body) -> None:
         with self._working():
@@ -105,8 +108,8 @@ class Inbound:
         """Returns once no payload is being handled."""
         await self._quiet.wait()
 
-    async def _deliver(self, event: Event) -> None:
-        await self._handle(await self._directory.enrich(event))
+    async def _deliver(self, event: Event, *, lookup: bool = True) -> None:
+        await self._handle(await self._directory.enrich(event, lookup=lookup))
 
     @contextmanager
     def _working(self) -> Iterator[None]:
