@@ -15,9 +15,8 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import TypeVar
 
-from slack_sdk.web.async_client import AsyncWebClient
-
 from adapters.slack.errors import error_code
+from adapters.slack.workspaces import Workspaces
 from bot.domain import UserRef
 from bot.events import (
     ButtonPressed,
@@ -42,14 +41,14 @@ class Person:
 class Directory:
     def __init__(
         self,
-        client: AsyncWebClient,
+        workspaces: Workspaces,
         *,
         admins: Collection[str] = (),
         ttl: float = 60.0,
         size: int = 5000,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._client = client
+        self._workspaces = workspaces
         self._admins = frozenset(admins)
         self._ttl = ttl
         self._size = size
@@ -62,7 +61,8 @@ class Directory:
         if hit is not None and hit[0] > self._clock():
             return hit[1]
         try:
-            resp = await self._client.users_info(user=user.user_id)
+            client = await self._workspaces.client(user.tenant)
+            resp = await client.users_info(user=user.user_id)
         except Exception as err:
             # Fail closed: without users.info only the configured list is admin.
             log.warning("users.info failed", extra={"user": user.user_id, "error": error_code(err)})

@@ -27,12 +27,16 @@ from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
 )
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.app import Inbound, build_app
 from adapters.slack.chat import ChannelPacer, SlackChat
 from adapters.slack.directory import Directory
 from adapters.slack.errors import error_code
+from adapters.slack.workspaces import OneWorkspace
 from bot.ports import Clock, SystemClock
 from bot.runtime import Runtime
 from bot.runtime import start as start_runtime
@@ -105,16 +109,45 @@ class SlackOptions:
         )
 
 
-def web_client(options: SlackOptions) -> AsyncWebClient:
-    """The Web API client: 429s wait for Retry-After, dropped connections are tried again."""
+# Calls that must not be repeated blindly once Slack may have carried them out: a post
+# would appear twice (Slack has no idempotency key), a trigger_id or OAuth code works once.
+_NOT_REPEATABLE = ("chat.postMessage", "chat.postEphemeral", "views.open", "oauth.v2.access")
+
+
+class RepeatSafeRetryHandler(AsyncConnectionErrorRetryHandler):
+    """slack_sdk's retry of a dropped connection, except for calls that may have been
+    carried out already: those are retried only when the connection was never made.
+    SlackChat reconciles a post whose answer was lost instead (see chat.py)."""
+
+    async def _can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if not await super()._can_retry_async(
+            state=state, request=request, response=response, error=error
+        ):
+            return False
+        if isinstance(error, aiohttp.ClientConnectorError):
+            return True  # nothing reached Slack
+        return not request.url.rstrip("/").endswith(_NOT_REPEATABLE)
+
+
+def web_client(options: SlackOptions, token: str | None = None) -> AsyncWebClient:
+    """The Web API client: 429s wait for Retry-After; a dropped connection is tried again
+    where repeating the call is harmless."""
     handlers = [
-        AsyncConnectionErrorRetryHandler(),
+        RepeatSafeRetryHandler(),
         AsyncRateLimitErrorRetryHandler(max_retry_count=options.retry_limit),
     ]
+    token = options.bot_token if token is None else token
     if options.api_url:
         base = options.api_url if options.api_url.endswith("/") else options.api_url + "/"
-        return AsyncWebClient(token=options.bot_token, base_url=base, retry_handlers=handlers)
-    return AsyncWebClient(token=options.bot_token, retry_handlers=handlers)
+        return AsyncWebClient(token=token or None, base_url=base, retry_handlers=handlers)
+    return AsyncWebClient(token=token or None, retry_handlers=handlers)
 
 
 class SlackService:
@@ -157,10 +190,11 @@ class SlackService:
             raise SlackSetupError(
                 f"could not reach the Slack Web API at {client.base_url} ({err!r})."
             ) from None
-        chat = SlackChat(client, pacer=ChannelPacer(options.pace_seconds))
+        workspaces = OneWorkspace(client)
+        chat = SlackChat(workspaces, pacer=ChannelPacer(options.pace_seconds))
         runtime = await start_runtime(settings, chat, clock or SystemClock())
         chat.command_names = frozenset(runtime.bot.commands.groups())
-        inbound = Inbound(runtime.bot.handle, chat, Directory(client, admins=options.admins))
+        inbound = Inbound(runtime.bot.handle, chat, Directory(workspaces, admins=options.admins))
         app = build_app(inbound, client, signing_secret=options.signing_secret)
         service = cls(runtime, chat, inbound, app, options)
         service.team_id = str(auth.get("team_id") or "")

@@ -119,6 +119,7 @@ class FakeSlack:
         self._exchanged: set[str] = set()
         self._slow: dict[str, float] = {}
         self._drops: dict[str, int] = {}
+        self._cuts: dict[str, int] = {}
         self.workspaces: dict[str, Workspace] = {TEAM: Workspace(TEAM, "Study", BOT_TOKEN)}
         self.revoked: set[str] = set()
         self.channels: dict[tuple[str, str], Channel] = {}
@@ -205,6 +206,10 @@ class FakeSlack:
         before the response: the client sees a network error for a write that happened."""
         self._drops[method] = times
 
+    def drop_before_accept(self, method: str) -> None:
+        """The next call of `method` is cut off before Slack carries it out."""
+        self._cuts[method] = self._cuts.get(method, 0) + 1
+
     def add_workspace(self, team: str, name: str) -> Workspace:
         """A workspace that has not installed the app yet (see `approve`)."""
         ws = Workspace(team, name, token="", bot_user=f"UBOT{team}", bot_id=f"BBOT{team}")
@@ -284,6 +289,12 @@ class FakeSlack:
         if handler is None:
             await self._record(Call(method, args, token))
             return web.json_response({"ok": False, "error": "unknown_method"})
+        if self._cuts.get(method):
+            self._cuts[method] -= 1
+            await self._record(Call(method, args, token, status=0))
+            assert request.transport is not None
+            request.transport.close()
+            return web.json_response({})
         refused = self._check_token(method, args, token)
         if refused is not None:
             await self._record(Call(method, args, token))
