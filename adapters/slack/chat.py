@@ -189,7 +189,8 @@ class SlackChat:
             # A user id as the channel posts into the bot's DM with them.
             client = await self._workspaces.client(dest.user.tenant)
             with refusals(user_id=dest.user.user_id):
-                posted = await self._post(client, dest.user.user_id, content, None, nonce)
+                # A DM is not reconciled: a user id is no conversation for history.
+                posted = await self._post(client, dest.user.user_id, content, None, None)
             return MessageRef(
                 ChannelRef(dest.user.tenant, str(posted["channel"])), str(posted["ts"])
             )

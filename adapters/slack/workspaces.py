@@ -5,6 +5,7 @@ installation store in our database."""
 from __future__ import annotations
 
 import time
+import zlib
 from collections.abc import Callable
 from typing import Protocol
 
@@ -12,6 +13,15 @@ from slack_sdk.oauth.installation_store.async_installation_store import AsyncIns
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain import DeliveryRefused, Refusal
+
+
+def owns_tenant(tenant: str, workers: int, worker: int) -> bool:
+    """Whether process `worker` of `workers` schedules workspace `tenant`: a stable share
+    (CRC-32 of the team id), so processes sharing a database split the workspaces between
+    them. Each still handles whatever Slack sends it, for any workspace."""
+    if workers <= 1:
+        return True
+    return zlib.crc32(tenant.encode()) % workers == worker
 
 
 class Workspaces(Protocol):
@@ -35,13 +45,13 @@ class InstalledWorkspaces:
 
     def __init__(
         self,
-        store: AsyncInstallationStore,
         make_client: Callable[[str], AsyncWebClient],
+        store: AsyncInstallationStore | None = None,
         *,
         ttl: float = 60.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._store = store
+        self.store = store
         self._make_client = make_client
         self._ttl = ttl
         self._clock = clock
@@ -51,7 +61,9 @@ class InstalledWorkspaces:
         hit = self._clients.get(tenant)
         if hit is not None and hit[0] > self._clock():
             return hit[1]
-        bot = await self._store.async_find_bot(enterprise_id=None, team_id=tenant)
+        if self.store is None:
+            raise RuntimeError("InstalledWorkspaces used before its store was bound")
+        bot = await self.store.async_find_bot(enterprise_id=None, team_id=tenant)
         if bot is None or not bot.bot_token:
             self._clients.pop(tenant, None)
             raise DeliveryRefused(
@@ -63,6 +75,10 @@ class InstalledWorkspaces:
         client = current or self._make_client(bot.bot_token)
         self._clients[tenant] = (self._clock() + self._ttl, client)
         return client
+
+    def bind(self, store: AsyncInstallationStore) -> None:
+        """The installation store, once the database is open (it opens after the chat)."""
+        self.store = store
 
     def forget(self, tenant: str) -> None:
         """Drop the cached client (the app was uninstalled or its tokens revoked)."""

@@ -125,6 +125,9 @@ class FakeSlack:
         self.channels: dict[tuple[str, str], Channel] = {}
         self.dms_closed: set[str] = set()  # users whose DMs with the app fail (Messages tab off)
         self._codes: dict[str, str] = {}  # OAuth code -> the team that approved
+        # The app's Redirect URL (OAuth & Permissions), where the consent screen sends back.
+        self.redirect_url = ""
+        self.installing_team = TEAM  # whose member is at the consent screen
         self._failures: dict[str, list[tuple[int, str]]] = {}
         self._holds: dict[str, asyncio.Event] = {}
         self._ts = itertools.count(1)
@@ -144,6 +147,7 @@ class FakeSlack:
         app.router.add_post("/api/{method}", self._api)
         app.router.add_get("/api/{method}", self._api)  # slack_sdk reads with GET (users.info)
         app.router.add_post("/respond/{key}", self._respond)
+        app.router.add_get("/oauth/v2/authorize", self._authorize)
         app.router.add_get("/link/", self._socket)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -516,6 +520,29 @@ class FakeSlack:
             "ok": True,
             "url": f"ws://{self.base.removeprefix('http://')}/link/?ticket={uuid.uuid4()}",
         }, None
+
+    @property
+    def authorize_url(self) -> str:
+        return f"{self.base}/oauth/v2/authorize"
+
+    async def _authorize(self, request: web.Request) -> web.Response:
+        """The consent screen: a member of `installing_team` presses Allow, and Slack sends
+        the browser to the app's redirect URL with a one-time code and the state it got."""
+        q = request.query
+        await self._record(Call("oauth/v2/authorize", dict(q), ""))
+        if q.get("client_id") != CLIENT_ID:
+            return web.Response(status=400, text="invalid_client_id")
+        asked = {s for s in q.get("scope", "").split(",") if s}
+        if not asked <= SCOPES | {"connections:write"}:
+            return web.Response(status=400, text="invalid_scope")
+        redirect = q.get("redirect_uri") or self.redirect_url
+        if not redirect or (self.redirect_url and not redirect.startswith(self.redirect_url)):
+            return web.Response(status=400, text="bad_redirect_uri")
+        team = q.get("team") or self.installing_team
+        self.workspaces[team].scopes = set(asked)
+        code = self.approve(team)
+        sep = "&" if "?" in redirect else "?"
+        raise web.HTTPFound(f"{redirect}{sep}code={code}&state={q.get('state', '')}")
 
     async def _respond(self, request: web.Request) -> web.Response:
         payload = await request.json()
