@@ -167,6 +167,16 @@ def build_app(
         async def on_tokens_revoked(event: Body, context: AsyncBoltContext) -> None:
             with inbound.working():
                 await revocations.handle_tokens_revoked_events(event, context)
+    else:
+
+        @app.event("app_uninstalled")
+        @app.event("tokens_revoked")
+        async def on_removed(body: Body) -> None:
+            # One bot token: nothing to delete, but the operator should know it is dead.
+            log.warning(
+                "studybot was removed from the workspace; its SLACK_BOT_TOKEN no longer works",
+                extra={"team": body.get("team_id"), "event": (body.get("event") or {}).get("type")},
+            )
 
     anything = re.compile(r".*")
 

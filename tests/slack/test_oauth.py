@@ -264,3 +264,11 @@ def test_oauth_needs_http_mode_and_both_credentials() -> None:
         )
     options = SlackOptions.from_settings(settings, http_port=3000, env=creds)
     assert options.oauth and options.bot_token == "" and "chat:write" in options.scopes
+
+
+async def test_an_uninstall_with_one_bot_token_is_acknowledged_and_logged(
+    http: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    ack = await http.event({"type": "app_uninstalled"})
+    assert ack.status == 200  # a 404 would have Slack retry, then turn events off
+    assert "no longer works" in caplog.text
