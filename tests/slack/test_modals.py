@@ -4,10 +4,14 @@ number of seconds on that clock, never a real wait."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.features import peer_review
+from bot.scheduling import advance_to
 from tests.slack.fake_slack import BOT_TOKEN, FakeSlack
 from tests.slack.test_flows import post_question, set_up
 from tests.slack.world import World, shown
@@ -44,3 +48,35 @@ async def test_the_answer_button_opens_its_modal_even_when_looking_up_the_member
     await world.submits("ana", world.fake.views[0], {"answer": "Shard by customer id."})
     assert await world.stored_answers() == ["Shard by customer id."]
     assert "Answer from ana saved" in shown(world.last_private())
+
+
+ANA = "A token bucket per API key in Redis, updated atomically; over the limit a 429."
+BO = "Count requests per user and return an error when the count is exceeded."
+
+
+async def test_finish_review_opens_its_modal_even_when_looking_up_the_reviewer_is_slow(
+    world: World,
+) -> None:
+    await set_up(world)
+    await world.run("you", "/studybot", "review settings mode:peer")
+    await post_question(world)
+    await world.replies("ana", ANA)
+    await world.replies("bo", BO)
+    bot = world.service.runtime.bot
+    await advance_to(bot, world.clock, world.clock.now() + timedelta(hours=24))  # the close
+    task = next(
+        m for m in world.fake.posted() if m.channel == "DUBO" and ANA[:30] in shown(m)
+    )  # bo's peer review of ana's answer, in bo's DM
+    labels = [b["text"]["text"] for b in task.buttons()]
+    for dimension in dict.fromkeys(label.rsplit(" ", 1)[0] for label in labels[:-1]):
+        await world.clicks("bo", task, f"{dimension} 3")
+    assert "press Finish review" in shown(world.last_private())
+
+    # A minute later bo's name is no longer cached, and users.info has become slow.
+    world.service.inbound._directory._cache.clear()
+    world.fake.slow("users.info", 4.0)
+    await world.clicks("bo", task, "Finish review")
+    [view] = world.fake.views
+    assert view["callback_id"].startswith(f"{peer_review.FINISH}:")
+    await world.submits("bo", view, {"comment": "Name the failure mode first."})
+    assert "your review is in" in shown(world.last_private())

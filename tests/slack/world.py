@@ -210,6 +210,7 @@ class World:
             message.ts,
             response_url=self.fake.response_url(f"act{next(self._n)}"),
             trigger_id=self.fake.issue_trigger(),
+            channel=message.channel or payloads.CHANNEL,  # a DM's buttons come from the DM
         )
         ack = await self.slack.interactive(body)
         await self.settle()
