@@ -7,7 +7,8 @@
   Retry-After by the client's retry handler (see `runner.web_client`).
 - Slack has no idempotency key. A post carrying the core's nonce also carries it as message
   metadata; when the connection drops before Slack's answer, the post is looked for in
-  conversations.history before it is sent again, so a dropped response never makes a copy.
+  conversations.history before it is sent again, so a dropped response never makes a copy;
+  the journal (journal.py) carries this across a crash to the process that takes over.
 - A permanent refusal (not_in_channel, missing_scope, a closed DM...) raises
   DeliveryRefused with what an admin can do about it (see `errors`).
 """
@@ -28,6 +29,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.slack import render
 from adapters.slack.errors import error_code, refusals
+from adapters.slack.journal import MemoryJournal, SendJournal
 from adapters.slack.mapping import FormContext, Token
 from adapters.slack.workspaces import Workspaces
 from bot.domain import (
@@ -86,13 +88,19 @@ class ChannelPacer:
 
 
 class SlackChat:
-    def __init__(self, workspaces: Workspaces, *, pacer: ChannelPacer | None = None) -> None:
+    def __init__(
+        self,
+        workspaces: Workspaces,
+        *,
+        pacer: ChannelPacer | None = None,
+        journal: SendJournal | None = None,
+    ) -> None:
         self._workspaces = workspaces
         self._pacer = pacer or ChannelPacer()
         # The core's top-level command names, so `/setup` in a reply reads `/studybot setup`.
         self.command_names: frozenset[str] = frozenset()
-        # Nonces whose post may exist although no answer said so: look before posting.
-        self._unsure: set[str] = set()
+        # What became of each post sent with a nonce; the database's once it is open.
+        self.journal: SendJournal = journal or MemoryJournal()
 
     @property
     def capabilities(self) -> Capabilities:
@@ -190,7 +198,9 @@ class SlackChat:
             client = await self._workspaces.client(dest.user.tenant)
             with refusals(user_id=dest.user.user_id):
                 # A DM is not reconciled: a user id is no conversation for history.
-                posted = await self._post(client, dest.user.user_id, content, None, None)
+                posted = await self._post(
+                    client, dest.user.tenant, dest.user.user_id, content, None, None
+                )
             return MessageRef(
                 ChannelRef(dest.user.tenant, str(posted["channel"])), str(posted["ts"])
             )
@@ -199,7 +209,7 @@ class SlackChat:
         client = await self._workspaces.client(dest.channel.tenant)
         with refusals(channel_id=dest.channel.channel_id):
             posted = await self._post(
-                client, dest.channel.channel_id, content, dest.thread_id, nonce
+                client, dest.channel.tenant, dest.channel.channel_id, content, dest.thread_id, nonce
             )
         ts = str(posted["ts"])
         return MessageRef(dest.channel, ts, dest.thread_id or (ts if opens_thread else None))
@@ -207,35 +217,36 @@ class SlackChat:
     async def _post(
         self,
         client: AsyncWebClient,
+        tenant: str,
         channel_id: str,
         content: dict[str, Any],
         thread_ts: str | None,
         nonce: str | None,
     ) -> dict[str, Any]:
-        """chat.postMessage, at most once per nonce: an attempt whose answer was lost is
-        looked for (by its metadata) before the post is sent again."""
+        """chat.postMessage, at most once per nonce (see journal.py): an attempt whose
+        answer was lost is looked for, by its metadata, before the post is sent again."""
         async with self._pacer.turn(channel_id):
-            reconcile = bool(nonce) and thread_ts is None
-            if reconcile and nonce in self._unsure:
-                found = await self._find(client, channel_id, str(nonce))
-                if found is not None:
-                    self._unsure.discard(str(nonce))
-                    return found
-            try:
-                data = await self._post_once(client, channel_id, content, thread_ts)
-            except _UNSURE:
-                if not reconcile:
-                    raise
-                self._unsure.add(str(nonce))
-                log.warning("a post's answer was lost; looking for it", extra={"nonce": nonce})
-                found = await self._find(client, channel_id, str(nonce))
-                if found is None:
-                    # It never reached Slack: this is the one post.
+            if not nonce or thread_ts is not None:
+                return await self._post_once(client, channel_id, content, thread_ts)
+            before = await self.journal.previous(tenant, nonce)
+            found: dict[str, Any] | None = None
+            if before is not None and before.ts:
+                log.info("already posted; not sending again", extra={"nonce": nonce})
+                found = {"ok": True, "channel": before.channel_id, "ts": before.ts}
+            elif before is not None:
+                found = await self._find(client, channel_id, nonce)
+            else:
+                await self.journal.begin(tenant, nonce, channel_id)
+            if found is None:
+                try:
                     found = await self._post_once(client, channel_id, content, thread_ts)
-                data = found
-            if nonce:
-                self._unsure.discard(nonce)
-            return data
+                except _UNSURE:
+                    log.warning("a post's answer was lost; looking for it", extra={"nonce": nonce})
+                    found = await self._find(client, channel_id, nonce)
+                    if found is None:  # it never reached Slack: this is the one post
+                        found = await self._post_once(client, channel_id, content, thread_ts)
+            await self.journal.posted(tenant, nonce, channel_id, str(found["ts"]))
+            return found
 
     async def _post_once(
         self,

@@ -42,6 +42,7 @@ from adapters.slack.chat import ChannelPacer, SlackChat
 from adapters.slack.directory import Directory
 from adapters.slack.errors import error_code
 from adapters.slack.installations import SqlInstallationStore, SqlOAuthStateStore
+from adapters.slack.journal import SqlSendJournal
 from adapters.slack.settings import SlackSettings
 from adapters.slack.workspaces import InstalledWorkspaces, OneWorkspace, Workspaces, owns_tenant
 from bot.ports import Clock, SystemClock
@@ -247,6 +248,7 @@ class SlackService:
         runtime = await start_runtime(
             settings, chat, clock or SystemClock(), owns_tenant=options.owns_tenant
         )
+        chat.journal = SqlSendJournal(runtime.store.engine)
         oauth_settings: AsyncOAuthSettings | None = None
         if options.oauth:
             engine = runtime.store.engine

@@ -205,3 +205,18 @@ slack_oauth_states = Table(
     Column("state", String(64), primary_key=True),
     Column("expires_at", UtcDateTime, nullable=False),
 )
+
+# The Slack adapter's record of each post sent with a nonce (the core's claim key): begun,
+# and the message ts once Slack answered. Slack has no idempotency key, so a retried post
+# (after a lost answer, or by another process after a crash) is looked up here and in the
+# channel's history instead of being sent twice. Pruned after two weeks.
+slack_sends = Table(
+    "slack_sends",
+    metadata,
+    Column("tenant", String(64), primary_key=True),
+    Column("nonce", String(128), primary_key=True),
+    Column("channel_id", String(64), nullable=False),
+    Column("message_ts", String(32), nullable=True),
+    Column("started_at", UtcDateTime, nullable=False),
+    Index(None, "started_at"),
+)

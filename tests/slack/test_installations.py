@@ -13,7 +13,7 @@ from adapters.slack.installations import SqlInstallationStore, SqlOAuthStateStor
 from bot.storage.engine import create_engine, upgrade
 from bot.storage.store import Store
 
-TABLES = {"slack_installations", "slack_oauth_states"}
+TABLES = {"slack_installations", "slack_oauth_states", "slack_sends"}
 
 
 def installation(team: str, token: str) -> Installation:

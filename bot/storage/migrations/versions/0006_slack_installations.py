@@ -1,4 +1,4 @@
-"""slack: OAuth installations (one bot token per workspace) and OAuth states
+"""slack: OAuth installations (one bot token per workspace), OAuth states, sends journal
 
 Revision ID: 0006
 Revises: 0003
@@ -45,8 +45,22 @@ def upgrade() -> None:
         sa.Column("expires_at", bot.storage.types.UtcDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("state", name=op.f("pk_slack_oauth_states")),
     )
+    op.create_table(
+        "slack_sends",
+        sa.Column("tenant", sa.String(length=64), nullable=False),
+        sa.Column("nonce", sa.String(length=128), nullable=False),
+        sa.Column("channel_id", sa.String(length=64), nullable=False),
+        sa.Column("message_ts", sa.String(length=32), nullable=True),
+        sa.Column("started_at", bot.storage.types.UtcDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("tenant", "nonce", name=op.f("pk_slack_sends")),
+    )
+    with op.batch_alter_table("slack_sends", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_slack_sends_started_at"), ["started_at"], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("slack_sends", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_slack_sends_started_at"))
+    op.drop_table("slack_sends")
     op.drop_table("slack_oauth_states")
     op.drop_table("slack_installations")
