@@ -107,14 +107,20 @@ class SlackChat:
         return Capabilities(max_message_length=render.SECTION_LIMIT)
 
     async def send(self, dest: Destination, message: Outgoing) -> MessageRef:
+        """A message over the limit goes out in parts, split between paragraphs (one with
+        buttons is one message already: its text is split into sections)."""
         text = render.message_text(message.text, message.mentions)
-        return await self._deliver(
+        parts = [text] if message.buttons else render.chunks(text) or [text]
+        first = await self._deliver(
             dest,
-            text,
+            parts[0],
             message.buttons,
             opens_thread=bool(message.thread_name),
             nonce=message.nonce,
         )
+        for part in parts[1:]:
+            await self._deliver(dest, part, ())
+        return first
 
     async def respond(self, interaction: InteractionRef, reply: Reply) -> MessageRef | None:
         if reply.form is not None:
