@@ -113,3 +113,12 @@ async def test_a_lost_post_is_found_by_the_process_that_takes_the_claim_over(
         assert await _stored_message_id(second) == post.ts
     finally:
         await second.service.stop()
+
+
+async def test_a_call_safe_to_repeat_is_still_retried_after_a_dropped_connection(
+    world: World,
+) -> None:
+    world.user("you", admin=True)
+    world.fake.drop_before_accept("users.info")  # who is asking: asked again, harmlessly
+    await set_up(world)
+    assert [c.status for c in world.fake.called("users.info")] == [0, 200]
