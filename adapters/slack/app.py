@@ -15,7 +15,9 @@ from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
+from slack_bolt.listener.async_builtins import AsyncTokenRevocationListeners
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import mapping
@@ -67,7 +69,7 @@ class Inbound:
         self._quiet.set()
 
     async def command(self, ack: AsyncAck, body: Body) -> None:
-        with self._working():
+        with self.working():
             await ack()
             try:
                 event = mapping.command(body)
@@ -78,7 +80,7 @@ class Inbound:
 
     async def event(self, body: Body) -> None:
         """An Events API callback (bolt acks these itself, before the listener runs)."""
-        with self._working():
+        with self.working():
             event_id = str(body.get("event_id") or "")
             if event_id and not self._seen.first_time(f"{body.get('team_id')}/{event_id}"):
                 log.info("redelivered event dropped", extra={"event_id": event_id})
@@ -88,14 +90,17 @@ class Inbound:
                 await self._deliver(event)
 
     async def action(self, ack: AsyncAck, body: Body) -> None:
-        with self._working():
+        with self.working():
             await ack()
             event = mapping.button(body)
             if event is not None:
-                await self._deliver(event)
+                # A button may open a modal, and its trigger_id dies 3 s after the click:
+                # no users.info call (slow, or rate-limited and retried) may come first.
+                # No button handler needs more than the payload's username.
+                await self._deliver(event, lookup=False)
 
     async def view(self, ack: AsyncAck, body: Body) -> None:
-        with self._working():
+        with self.working():
             await ack()  # closes the modal; the core answers privately afterwards
             event = mapping.form(body)
             if event is not None:
@@ -105,11 +110,11 @@ class Inbound:
         """Returns once no payload is being handled."""
         await self._quiet.wait()
 
-    async def _deliver(self, event: Event) -> None:
-        await self._handle(await self._directory.enrich(event))
+    async def _deliver(self, event: Event, *, lookup: bool = True) -> None:
+        await self._handle(await self._directory.enrich(event, lookup=lookup))
 
     @contextmanager
-    def _working(self) -> Iterator[None]:
+    def working(self) -> Iterator[None]:
         """Counts the work, and never lets it raise into bolt: a listener that raises right
         after ack() makes bolt drop the ack it had not yet sent (Slack then sees a 404)."""
         self._busy += 1
@@ -124,15 +129,55 @@ class Inbound:
                 self._quiet.set()
 
 
-def build_app(inbound: Inbound, client: AsyncWebClient, *, signing_secret: str) -> AsyncApp:
-    """The bolt app. `signing_secret` is checked on every HTTP request (Socket Mode has none)."""
+def build_app(
+    inbound: Inbound,
+    client: AsyncWebClient,
+    *,
+    signing_secret: str,
+    oauth_settings: AsyncOAuthSettings | None = None,
+) -> AsyncApp:
+    """The bolt app. `signing_secret` is checked on every HTTP request (Socket Mode has none).
+    With `oauth_settings` bolt authorizes each request from the workspace's installation,
+    and an uninstall or token revocation removes the installation."""
     app = AsyncApp(
         client=client,
         signing_secret=signing_secret,
         name="studybot",
         logger=logging.getLogger("adapters.slack.bolt"),
         process_before_response=False,
+        oauth_settings=oauth_settings,
+        installation_store_bot_only=True if oauth_settings is not None else None,
+        user_facing_authorize_error_message=(
+            "studybot is not installed in this workspace any more: a workspace admin can add "
+            "it again from its install page."
+        ),
     )
+    store = oauth_settings.installation_store if oauth_settings is not None else None
+    if store is not None:
+        # app_uninstalled and tokens_revoked: bolt's own handlers delete the installation,
+        # counted as work in flight like every other payload.
+        revocations = AsyncTokenRevocationListeners(store)
+
+        @app.event("app_uninstalled")
+        async def on_uninstalled(context: AsyncBoltContext) -> None:
+            with inbound.working():
+                await revocations.handle_app_uninstalled_events(context)
+
+        @app.event("tokens_revoked")
+        async def on_tokens_revoked(event: Body, context: AsyncBoltContext) -> None:
+            with inbound.working():
+                await revocations.handle_tokens_revoked_events(event, context)
+    else:
+
+        @app.event("app_uninstalled")
+        @app.event("tokens_revoked")
+        async def on_removed(body: Body) -> None:
+            # One bot token: nothing to delete, but the operator should know it is dead.
+            log.warning(
+                "studybot was removed from the workspace; its SLACK_BOT_TOKEN no longer works",
+                extra={"team": body.get("team_id"), "event": (body.get("event") or {}).get("type")},
+            )
+
     anything = re.compile(r".*")
 
     @app.command(anything)

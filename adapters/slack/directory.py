@@ -15,9 +15,8 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import TypeVar
 
-from slack_sdk.web.async_client import AsyncWebClient
-
 from adapters.slack.errors import error_code
+from adapters.slack.workspaces import Workspaces
 from bot.domain import UserRef
 from bot.events import (
     ButtonPressed,
@@ -42,14 +41,14 @@ class Person:
 class Directory:
     def __init__(
         self,
-        client: AsyncWebClient,
+        workspaces: Workspaces,
         *,
         admins: Collection[str] = (),
         ttl: float = 60.0,
         size: int = 5000,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._client = client
+        self._workspaces = workspaces
         self._admins = frozenset(admins)
         self._ttl = ttl
         self._size = size
@@ -62,7 +61,8 @@ class Directory:
         if hit is not None and hit[0] > self._clock():
             return hit[1]
         try:
-            resp = await self._client.users_info(user=user.user_id)
+            client = await self._workspaces.client(user.tenant)
+            resp = await client.users_info(user=user.user_id)
         except Exception as err:
             # Fail closed: without users.info only the configured list is admin.
             log.warning("users.info failed", extra={"user": user.user_id, "error": error_code(err)})
@@ -85,17 +85,26 @@ class Directory:
             self._cache.popitem(last=False)
         return person
 
-    async def enrich(self, event: E) -> E:
-        """The same event with its user's display name and admin flag filled in."""
+    def known(self, user: UserRef) -> Person:
+        """Who `user` is from what is at hand (the cache, the configured list, the payload's
+        username): no call to Slack, for work that must not wait on one."""
+        hit = self._cache.get((user.tenant, user.user_id))
+        if hit is not None and hit[0] > self._clock():
+            return hit[1]
+        return Person(user.name, user.user_id in self._admins)
+
+    async def enrich(self, event: E, *, lookup: bool = True) -> E:
+        """The same event with its user's display name and admin flag filled in; with
+        `lookup=False` only from what is known already (see `known`)."""
         match event:
             case CommandInvoked() | ButtonPressed() | FormSubmitted():
-                user = await self._filled(event.interaction.user)
+                user = await self._filled(event.interaction.user, lookup)
                 interaction = dataclasses.replace(event.interaction, user=user)
                 return dataclasses.replace(event, interaction=interaction)
             case MessagePosted() | MessageEdited():
-                return dataclasses.replace(event, user=await self._filled(event.user))
+                return dataclasses.replace(event, user=await self._filled(event.user, lookup))
         return event
 
-    async def _filled(self, user: UserRef) -> UserRef:
-        person = await self.who(user)
+    async def _filled(self, user: UserRef, lookup: bool) -> UserRef:
+        person = await self.who(user) if lookup else self.known(user)
         return dataclasses.replace(user, name=person.name, is_admin=person.is_admin)

@@ -35,12 +35,17 @@ def message_text(text: str, mentions: Sequence[UserRef] = ()) -> str:
 
 
 def chunks(escaped: str, limit: int = SECTION_LIMIT) -> list[str]:
-    """Split escaped text into pieces of at most `limit`, at a line break where there is one
-    and never inside an entity like `&amp;`."""
+    """Split escaped text into pieces of at most `limit`: at a paragraph break where there is
+    one, else a line break, else between words, and never inside an entity like `&amp;`.
+    A cut between words keeps the space with the next piece, so nothing is lost."""
     out: list[str] = []
     rest = escaped
     while len(rest) > limit:
-        cut = rest.rfind("\n", 0, limit + 1)
+        cut = rest.rfind("\n\n", 0, limit + 1)
+        if cut <= 0:
+            cut = rest.rfind("\n", 0, limit + 1)
+        if cut <= 0:
+            cut = rest.rfind(" ", 0, limit + 1)
         if cut <= 0:
             cut = limit
             amp = rest.rfind("&", max(0, cut - 4), cut)

@@ -174,3 +174,49 @@ peer_reviews = Table(
     Index(None, "tenant", "channel_id", "post_id"),
     Index(None, "status", "due_at"),
 )
+
+# Slack OAuth installs (the Slack adapter's installation store): one row per workspace
+# that installed the app, holding its bot token. `tenant` is the team (or the Enterprise
+# Grid org for an org-wide install). Removed when the app is uninstalled.
+slack_installations = Table(
+    "slack_installations",
+    metadata,
+    Column("tenant", String(64), primary_key=True),
+    Column("enterprise_id", String(64), nullable=False, server_default=""),
+    Column("team_id", String(64), nullable=False, server_default=""),
+    Column("team_name", String(200), nullable=False, server_default=""),
+    Column("app_id", String(64), nullable=False, server_default=""),
+    Column("bot_token", Text, nullable=False),
+    Column("bot_id", String(64), nullable=False),
+    Column("bot_user_id", String(64), nullable=False),
+    Column("bot_scopes", Text, nullable=False, server_default=""),
+    Column("bot_refresh_token", Text, nullable=True),
+    Column("bot_token_expires_at", UtcDateTime, nullable=True),
+    Column("installer_user_id", String(64), nullable=False, server_default=""),
+    Column("is_enterprise_install", Boolean, nullable=False),
+    Column("installed_at", UtcDateTime, nullable=False),
+)
+
+# OAuth `state` values handed out by /slack/install, consumed once by the redirect (kept
+# in the database so the redirect may reach another process than the install page).
+slack_oauth_states = Table(
+    "slack_oauth_states",
+    metadata,
+    Column("state", String(64), primary_key=True),
+    Column("expires_at", UtcDateTime, nullable=False),
+)
+
+# The Slack adapter's record of each post sent with a nonce (the core's claim key): begun,
+# and the message ts once Slack answered. Slack has no idempotency key, so a retried post
+# (after a lost answer, or by another process after a crash) is looked up here and in the
+# channel's history instead of being sent twice. Pruned after two weeks.
+slack_sends = Table(
+    "slack_sends",
+    metadata,
+    Column("tenant", String(64), primary_key=True),
+    Column("nonce", String(128), primary_key=True),
+    Column("channel_id", String(64), nullable=False),
+    Column("message_ts", String(32), nullable=True),
+    Column("started_at", UtcDateTime, nullable=False),
+    Index(None, "started_at"),
+)

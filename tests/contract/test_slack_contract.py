@@ -9,11 +9,12 @@ from typing import Any
 import aiohttp
 import pytest
 
+from bot.domain import ChannelRef, Destination, Outgoing
 from bot.ports import FakeClock
 from tests.contract.cases import CASES
 from tests.contract.platform import Delivered, Where
 from tests.slack import payloads
-from tests.slack.fake_slack import FakeSlack, Msg
+from tests.slack.fake_slack import TEAM, FakeSlack, Msg
 from tests.slack.world import World, pings, shown, start_world
 
 
@@ -85,14 +86,47 @@ class SlackPlatform:
             where = "private" if m.response_type == "ephemeral" else "channel"
         elif m.thread_ts:
             where = "thread"
+        elif m.channel.startswith("D"):  # the bot's DM with the user D<user id>
+            where = "private"
+            to_user = self.w.fake.users.get(m.channel[1:], {}).get("real_name", m.channel[1:])
         else:
-            where = "private" if m.channel.startswith("D") else "channel"
+            where = "channel"
         # The cases name commands as /setup; on Slack they read /studybot setup.
         text = shown(m).replace("/studybot ", "/")
         return Delivered(text, where, to_user, pings(m))
 
     async def stored_answers(self) -> list[str]:
         return await self.w.stored_answers()
+
+    # -- the platform's refusals and private places (issue 10) ----------------------
+
+    def close_dms(self, user: str) -> None:
+        # Slack refuses the bot's DMs with messages_tab_disabled (the App Home tab is off).
+        self.w.fake.dms_closed.add(self.w.user(user))
+
+    def deny_threads(self) -> None:
+        raise NotImplementedError("a Slack thread is a reply; there is no permission to lack")
+
+    async def announce(self, text: str) -> None:
+        channel = ChannelRef(TEAM, payloads.CHANNEL)
+        await self.w.service.chat.send(Destination.to_channel(channel), Outgoing(text))
+
+    async def settle(self) -> None:
+        await self.w.service.runtime.bot.idle()
+        await self.w.settle()
+
+    def _newest_with_buttons(self, user: str) -> Msg:
+        dm = "D" + self.w.user(user)
+        return next(m for m in reversed(self.w.fake.posted()) if m.channel == dm and m.buttons())
+
+    def private_buttons(self, user: str) -> list[str]:
+        return [b["text"]["text"] for b in self._newest_with_buttons(user).buttons()]
+
+    async def press_private(self, user: str, label: str) -> None:
+        await self.w.clicks(user, self._newest_with_buttons(user), label)
+
+    async def submit_private_form(self, user: str, values: dict[str, str]) -> None:
+        await self.w.submits(user, self.w.fake.views[-1], values)
 
 
 @pytest.fixture(params=["http", "socket"])

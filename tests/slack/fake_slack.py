@@ -1,6 +1,21 @@
-"""A loopback fake of Slack: the Web API methods the bot calls, response_urls, and a Socket
-Mode websocket server. It records every call, and a test can make a method answer 429,
-hold a method until released, or tell the socket client to reconnect.
+"""A loopback fake of Slack: the Web API methods the bot calls, response_urls, the OAuth
+token exchange, and a Socket Mode websocket server. It records every call, and a test can
+make a method answer 429, hold a method until released, or tell the socket client to
+reconnect.
+
+It is as strict as Slack where Slack is strict, each behaviour written from Slack's API
+documentation and reachable as a named scenario:
+- a trigger_id can open one view, within 3 s of the fake's own clock (`now`), else
+  `expired_trigger_id` (`slow(method, seconds)` makes a call take that long);
+- a bot posts only in channels it is a member of (`not_in_channel`), not in archived
+  (`is_archived`) or unknown ones (`channel_not_found`); every method checks the token
+  (`invalid_auth`, `token_revoked`) and its scope (`missing_scope`, naming the one needed);
+- DMs fail for bots (`cannot_dm_bot`), deactivated users (`user_disabled`) and when the
+  app's Messages tab is off (`messages_tab_disabled`);
+- Slack has no idempotency key: `drop_after_accept(method)` stores the post and then cuts
+  the connection before the response, as a network failure after the write does;
+- message metadata is kept and conversations.history returns it (include_all_metadata);
+- each workspace has its own token (oauth.v2.access issues one; `revoke` ends it).
 
 Only what the bot uses is here; an unknown method answers `unknown_method` so a new call
 shows up as a failing test rather than passing silently.
@@ -32,6 +47,21 @@ BOT_ID = "BBOT"
 APP_ID = "A0STUDY"
 BOT_TOKEN = "xoxb-test-token"
 APP_TOKEN = "xapp-test-token"
+CLIENT_ID = "1111111111.2222222222"
+CLIENT_SECRET = "c1ient5ecret0f7he5tudyb07app000"
+# What the app's manifest asks for; a workspace grants these at install.
+SCOPES = frozenset(
+    {"commands", "chat:write", "im:write", "channels:history", "groups:history", "users:read"}
+)
+TRIGGER_LIFE = 3.0  # seconds a trigger_id can be exchanged for a view
+# The scope each method needs (Slack's method reference); None: the token alone.
+NEEDS: dict[str, str | None] = {
+    "auth.test": None,
+    "chat.postMessage": "chat:write",
+    "chat.postEphemeral": "chat:write",
+    "views.open": None,
+    "users.info": "users:read",
+}
 
 
 @dataclass
@@ -55,6 +85,8 @@ class Msg:
     blocks: list[dict[str, Any]] = field(default_factory=list)
     response_type: str = ""
     args: dict[str, Any] = field(default_factory=dict)
+    team: str = TEAM
+    metadata: dict[str, Any] | None = None
 
     def block_texts(self) -> list[str]:
         return [b["text"]["text"] for b in self.blocks if b.get("type") == "section"]
@@ -63,13 +95,46 @@ class Msg:
         return [e for b in self.blocks if b.get("type") == "actions" for e in b["elements"]]
 
 
+@dataclass
+class Channel:
+    """A conversation in one workspace, as far as the bot is concerned."""
+
+    bot_is_member: bool = True
+    archived: bool = False
+    deleted: bool = False
+
+
+@dataclass
+class Workspace:
+    team: str
+    name: str
+    token: str
+    scopes: set[str] = field(default_factory=lambda: set(SCOPES))
+    bot_user: str = BOT_USER
+    bot_id: str = BOT_ID
+
+
 class FakeSlack:
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self.messages: list[Msg] = []
         self.views: list[dict[str, Any]] = []
         self.users: dict[str, dict[str, Any]] = {}
-        self.expired_triggers: set[str] = set()
+        # The fake's clock (Slack's time), in seconds; only tests and `slow` move it.
+        self.now = 1764500000.0
+        self._triggers: dict[str, float] = {}  # trigger_id -> when Slack issued it
+        self._exchanged: set[str] = set()
+        self._slow: dict[str, float] = {}
+        self._drops: dict[str, int] = {}
+        self._cuts: dict[str, int] = {}
+        self.workspaces: dict[str, Workspace] = {TEAM: Workspace(TEAM, "Study", BOT_TOKEN)}
+        self.revoked: set[str] = set()
+        self.channels: dict[tuple[str, str], Channel] = {}
+        self.dms_closed: set[str] = set()  # users whose DMs with the app fail (Messages tab off)
+        self._codes: dict[str, str] = {}  # OAuth code -> the team that approved
+        # The app's Redirect URL (OAuth & Permissions), where the consent screen sends back.
+        self.redirect_url = ""
+        self.installing_team = TEAM  # whose member is at the consent screen
         # channel -> ts -> the message as conversations.replies returns it
         self.held: dict[str, dict[str, dict[str, Any]]] = {}
         self.replies_page_cap = 15
@@ -92,6 +157,7 @@ class FakeSlack:
         app.router.add_post("/api/{method}", self._api)
         app.router.add_get("/api/{method}", self._api)  # slack_sdk reads with GET (users.info)
         app.router.add_post("/respond/{key}", self._respond)
+        app.router.add_get("/oauth/v2/authorize", self._authorize)
         app.router.add_get("/link/", self._socket)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -116,11 +182,17 @@ class FakeSlack:
     # -- set-up by tests ------------------------------------------------------------
 
     def add_user(
-        self, user_id: str, name: str, *, admin: bool = False, owner: bool = False
+        self,
+        user_id: str,
+        name: str,
+        *,
+        admin: bool = False,
+        owner: bool = False,
+        team: str = TEAM,
     ) -> None:
         self.users[user_id] = {
             "id": user_id,
-            "team_id": TEAM,
+            "team_id": team,
             "name": name.lower(),
             "real_name": name,
             "is_admin": admin,
@@ -128,6 +200,45 @@ class FakeSlack:
             "is_bot": False,
             "profile": {"display_name": name, "real_name": name},
         }
+
+    def channel(self, channel_id: str, team: str = TEAM) -> Channel:
+        """A channel's state (a channel a test never named exists, with the bot in it)."""
+        return self.channels.setdefault((team, channel_id), Channel())
+
+    def issue_trigger(self) -> str:
+        """A trigger_id for an interaction Slack sends now; views.open takes it for 3 s."""
+        trigger = f"{int(self.now)}.{len(self._triggers) + 1}.{uuid.uuid4().hex[:16]}"
+        self._triggers[trigger] = self.now
+        return trigger
+
+    def slow(self, method: str, seconds: float) -> None:
+        """Each call of `method` takes `seconds` of the fake's clock (a slow or queued call)."""
+        self._slow[method] = seconds
+
+    def drop_after_accept(self, method: str, times: int = 1) -> None:
+        """The next `times` calls of `method` are carried out, then the connection drops
+        before the response: the client sees a network error for a write that happened."""
+        self._drops[method] = times
+
+    def drop_before_accept(self, method: str) -> None:
+        """The next call of `method` is cut off before Slack carries it out."""
+        self._cuts[method] = self._cuts.get(method, 0) + 1
+
+    def add_workspace(self, team: str, name: str) -> Workspace:
+        """A workspace that has not installed the app yet (see `approve`)."""
+        ws = Workspace(team, name, token="", bot_user=f"UBOT{team}", bot_id=f"BBOT{team}")
+        self.workspaces[team] = ws
+        return ws
+
+    def approve(self, team: str) -> str:
+        """A member of `team` presses Allow on the OAuth screen: the code Slack redirects with."""
+        code = f"{team}.{uuid.uuid4().hex[:12]}"
+        self._codes[code] = team
+        return code
+
+    def revoke(self, team: str) -> None:
+        """The app is uninstalled from `team`: its token stops working (token_revoked)."""
+        self.revoked.add(self.workspaces[team].token)
 
     def fail_next(self, method: str, *, status: int = 429, retry_after: int = 0) -> None:
         """The next call of `method` answers `status` (a 429 with Retry-After)."""
@@ -185,6 +296,10 @@ class FakeSlack:
 
         await asyncio.wait_for(until(), within)
 
+    def posted(self, team: str = TEAM) -> list[Msg]:
+        """Messages that exist in `team` (channel posts and DMs, not ephemeral ones)."""
+        return [m for m in self.messages if m.kind == "message" and m.team == team]
+
     async def _record(self, call: Call, msg: Msg | None = None) -> None:
         async with self._changed:
             self.calls.append(call)
@@ -197,11 +312,16 @@ class FakeSlack:
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         args = await _args(request)
-        token = request.headers.get("Authorization", "").removeprefix("Bearer ") or str(
-            args.get("token", "")
-        )
+        auth = request.headers.get("Authorization", "")
+        if auth.startswith("Basic "):  # oauth.v2.access: the client id and secret
+            client_id, _, client_secret = base64.b64decode(auth[6:]).decode().partition(":")
+            args.setdefault("client_id", client_id)
+            args.setdefault("client_secret", client_secret)
+            auth = ""
+        token = auth.removeprefix("Bearer ") or str(args.get("token", ""))
         if method in self._holds:
             await self._holds[method].wait()
+        self.now += self._slow.get(method, 0.0)
         if self._failures.get(method):
             status, retry_after = self._failures[method].pop(0)
             await self._record(Call(method, args, token, status))
@@ -214,32 +334,102 @@ class FakeSlack:
         if handler is None:
             await self._record(Call(method, args, token))
             return web.json_response({"ok": False, "error": "unknown_method"})
-        body, msg = handler(args, token)
+        if self._cuts.get(method):
+            self._cuts[method] -= 1
+            await self._record(Call(method, args, token, status=0))
+            assert request.transport is not None
+            request.transport.close()
+            return web.json_response({})
+        refused = self._check_token(method, args, token)
+        if refused is not None:
+            await self._record(Call(method, args, token))
+            return web.json_response(refused)
+        ws = self._workspace_of(token)
+        body, msg = handler(args, ws) if ws is not None else handler(args, token)
         await self._record(Call(method, args, token), msg)
+        if self._drops.get(method) and body.get("ok"):
+            self._drops[method] -= 1
+            # The write happened; the response never arrives.
+            assert request.transport is not None
+            request.transport.close()
         return web.json_response(body)
 
-    def _auth_test(self, args: dict[str, Any], token: str) -> tuple[dict[str, Any], None]:
-        if token != BOT_TOKEN:
-            return {"ok": False, "error": "invalid_auth"}, None
+    def _workspace_of(self, token: str) -> Workspace | None:
+        return next((w for w in self.workspaces.values() if w.token and w.token == token), None)
+
+    def _check_token(self, method: str, args: dict[str, Any], token: str) -> dict[str, Any] | None:
+        """Slack's answer when the token cannot call `method`, else None."""
+        if method in ("oauth.v2.access", "apps.connections.open"):
+            return None  # client credentials / the app-level token, checked by the method
+        if token in self.revoked:
+            return {"ok": False, "error": "token_revoked"}
+        ws = self._workspace_of(token)
+        if ws is None:
+            return {"ok": False, "error": "invalid_auth"}
+        needed = NEEDS.get(method)
+        if method == "conversations.history":
+            kind = str(args.get("channel", ""))[:1]
+            needed = {"G": "groups:history", "D": "im:history"}.get(kind, "channels:history")
+        if needed is not None and needed not in ws.scopes:
+            return {
+                "ok": False,
+                "error": "missing_scope",
+                "needed": needed,
+                "provided": ",".join(sorted(ws.scopes)),
+            }
+        return None
+
+    def _channel_refusal(self, ws: Workspace, channel: str) -> str | None:
+        """Why the bot cannot post in `channel`, in Slack's words, or None."""
+        state = self.channel(channel, ws.team)
+        if state.deleted:
+            return "channel_not_found"
+        if state.archived:
+            return "is_archived"
+        if not state.bot_is_member:
+            return "not_in_channel"
+        return None
+
+    def _dm_refusal(self, ws: Workspace, user_id: str) -> str | None:
+        user = self.users.get(user_id)
+        if user is None or user.get("team_id", TEAM) != ws.team:
+            return "channel_not_found"
+        if user.get("is_bot"):
+            return "cannot_dm_bot"
+        if user.get("deleted"):
+            return "user_disabled"
+        if user_id in self.dms_closed:
+            return "messages_tab_disabled"
+        return None
+
+    def _auth_test(self, args: dict[str, Any], ws: Workspace) -> tuple[dict[str, Any], None]:
         return {
             "ok": True,
-            "url": "https://study.slack.com/",
-            "team": "Study",
+            "url": f"https://{ws.name.lower()}.slack.com/",
+            "team": ws.name,
             "user": "studybot",
-            "team_id": TEAM,
-            "user_id": BOT_USER,
-            "bot_id": BOT_ID,
+            "team_id": ws.team,
+            "user_id": ws.bot_user,
+            "bot_id": ws.bot_id,
             "is_enterprise_install": False,
         }, None
 
     def _chat_postMessage(
-        self, args: dict[str, Any], token: str
+        self, args: dict[str, Any], ws: Workspace
     ) -> tuple[dict[str, Any], Msg | None]:
         channel = str(args.get("channel", ""))
         if not channel or not (args.get("text") or args.get("blocks")):
             return {"ok": False, "error": "no_text" if channel else "channel_not_found"}, None
         if channel.startswith(("U", "W")):
+            refusal = self._dm_refusal(ws, channel)
             channel = "D" + channel  # a user id opens the bot's DM with them
+        else:
+            refusal = self._channel_refusal(ws, channel)
+        if refusal is not None:
+            return {"ok": False, "error": refusal}, None
+        metadata = args.get("metadata")
+        if isinstance(metadata, str):
+            metadata = json.loads(metadata)
         ts = self.next_ts()
         thread = args.get("thread_ts") or None
         msg = Msg(
@@ -251,15 +441,17 @@ class FakeSlack:
             None,
             args.get("blocks") or [],
             args=args,
+            team=ws.team,
+            metadata=metadata or None,
         )
         held: dict[str, Any] = {
             "type": "message",
-            "user": BOT_USER,
-            "bot_id": BOT_ID,
+            "user": ws.bot_user,
+            "bot_id": ws.bot_id,
             "app_id": APP_ID,
             "text": msg.text,
             "ts": ts,
-            "team": TEAM,
+            "team": ws.team,
             "blocks": msg.blocks,
         }
         if thread:
@@ -270,13 +462,75 @@ class FakeSlack:
             "ok": True,
             "channel": channel,
             "ts": ts,
-            "message": {"text": msg.text, "ts": ts, "bot_id": BOT_ID},
+            "message": {"text": msg.text, "ts": ts, "bot_id": ws.bot_id},
         }
         return body, msg
 
+    def _conversations_history(
+        self, args: dict[str, Any], ws: Workspace
+    ) -> tuple[dict[str, Any], None]:
+        """Newest first; `oldest`/`latest` bound the ts; metadata only with include_all_metadata."""
+        channel = str(args.get("channel", ""))
+        state = self.channel(channel, ws.team)
+        if state.deleted:
+            return {"ok": False, "error": "channel_not_found"}, None
+        if not state.bot_is_member:
+            return {"ok": False, "error": "not_in_channel"}, None
+        oldest = float(args.get("oldest") or 0)
+        latest = float(args.get("latest") or "inf")
+        limit = int(args.get("limit") or 100)
+        with_metadata = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
+        found = [
+            m
+            for m in reversed(self.messages)
+            if m.kind == "message"
+            and m.team == ws.team
+            and m.channel == channel
+            and not m.thread_ts
+            and oldest < float(m.ts) < latest
+        ][:limit]
+        out = []
+        for m in found:
+            item: dict[str, Any] = {
+                "type": "message",
+                "user": ws.bot_user,
+                "bot_id": ws.bot_id,
+                "text": m.text,
+                "ts": m.ts,
+            }
+            if m.metadata and with_metadata:
+                item["metadata"] = m.metadata
+            out.append(item)
+        return {"ok": True, "messages": out, "has_more": False, "pin_count": 0}, None
+
+    def _oauth_v2_access(self, args: dict[str, Any], token: str) -> tuple[dict[str, Any], None]:
+        """The token exchange: client credentials and a one-time code -> a bot token."""
+        if args.get("client_id") != CLIENT_ID or args.get("client_secret") != CLIENT_SECRET:
+            return {"ok": False, "error": "invalid_client_id"}, None
+        team = self._codes.pop(str(args.get("code", "")), None)
+        if team is None:
+            return {"ok": False, "error": "invalid_code"}, None
+        ws = self.workspaces[team]
+        ws.token = f"xoxb-{team}-{uuid.uuid4().hex[:16]}"
+        return {
+            "ok": True,
+            "access_token": ws.token,
+            "token_type": "bot",
+            "scope": ",".join(sorted(ws.scopes)),
+            "bot_user_id": ws.bot_user,
+            "app_id": APP_ID,
+            "team": {"name": ws.name, "id": ws.team},
+            "enterprise": None,
+            "authed_user": {"id": f"U{team}ADMIN"},
+            "is_enterprise_install": False,
+        }, None
+
     def _chat_postEphemeral(
-        self, args: dict[str, Any], token: str
+        self, args: dict[str, Any], ws: Workspace
     ) -> tuple[dict[str, Any], Msg | None]:
+        refusal = self._channel_refusal(ws, str(args.get("channel", "")))
+        if refusal is not None:
+            return {"ok": False, "error": refusal}, None
         ts = self.next_ts()
         msg = Msg(
             "ephemeral",
@@ -287,11 +541,12 @@ class FakeSlack:
             str(args.get("user", "")),
             args.get("blocks") or [],
             args=args,
+            team=ws.team,
         )
         return {"ok": True, "message_ts": ts}, msg
 
     def _conversations_replies(
-        self, args: dict[str, Any], token: str
+        self, args: dict[str, Any], ws: Workspace
     ) -> tuple[dict[str, Any], None]:
         channel, parent = str(args.get("channel", "")), str(args.get("ts", ""))
         if not channel or not parent:
@@ -334,17 +589,23 @@ class FakeSlack:
         }
         return body, None
 
-    def _views_open(self, args: dict[str, Any], token: str) -> tuple[dict[str, Any], None]:
+    def _views_open(self, args: dict[str, Any], ws: Workspace) -> tuple[dict[str, Any], None]:
         trigger = str(args.get("trigger_id", ""))
-        if not trigger or trigger in self.expired_triggers:
+        issued = self._triggers.get(trigger)
+        if trigger in self._exchanged:
+            return {"ok": False, "error": "exchanged_trigger_id"}, None
+        if issued is None:
+            return {"ok": False, "error": "invalid_trigger_id"}, None
+        if self.now - issued > TRIGGER_LIFE:
             return {"ok": False, "error": "expired_trigger_id"}, None
+        self._exchanged.add(trigger)
         view = args["view"]
         self.views.append(view)
         return {"ok": True, "view": {**view, "id": f"V{len(self.views)}"}}, None
 
-    def _users_info(self, args: dict[str, Any], token: str) -> tuple[dict[str, Any], None]:
+    def _users_info(self, args: dict[str, Any], ws: Workspace) -> tuple[dict[str, Any], None]:
         user = self.users.get(str(args.get("user", "")))
-        if user is None:
+        if user is None or user.get("team_id", TEAM) != ws.team:
             return {"ok": False, "error": "user_not_found"}, None
         return {"ok": True, "user": user}, None
 
@@ -358,6 +619,29 @@ class FakeSlack:
             "ok": True,
             "url": f"ws://{self.base.removeprefix('http://')}/link/?ticket={uuid.uuid4()}",
         }, None
+
+    @property
+    def authorize_url(self) -> str:
+        return f"{self.base}/oauth/v2/authorize"
+
+    async def _authorize(self, request: web.Request) -> web.Response:
+        """The consent screen: a member of `installing_team` presses Allow, and Slack sends
+        the browser to the app's redirect URL with a one-time code and the state it got."""
+        q = request.query
+        await self._record(Call("oauth/v2/authorize", dict(q), ""))
+        if q.get("client_id") != CLIENT_ID:
+            return web.Response(status=400, text="invalid_client_id")
+        asked = {s for s in q.get("scope", "").split(",") if s}
+        if not asked <= SCOPES | {"connections:write"}:
+            return web.Response(status=400, text="invalid_scope")
+        redirect = q.get("redirect_uri") or self.redirect_url
+        if not redirect or (self.redirect_url and not redirect.startswith(self.redirect_url)):
+            return web.Response(status=400, text="bad_redirect_uri")
+        team = q.get("team") or self.installing_team
+        self.workspaces[team].scopes = set(asked)
+        code = self.approve(team)
+        sep = "&" if "?" in redirect else "?"
+        raise web.HTTPFound(f"{redirect}{sep}code={code}&state={q.get('state', '')}")
 
     async def _respond(self, request: web.Request) -> web.Response:
         payload = await request.json()

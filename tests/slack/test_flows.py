@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.domain import ChannelRef
+from bot.domain import ChannelRef, Destination, Outgoing
 from bot.scheduling import advance_to
 from tests.slack import payloads
 from tests.slack.fake_slack import TEAM, Msg
@@ -195,3 +195,14 @@ async def test_one_workspace_never_sees_another(world: World) -> None:
     assert await world.stored_answers() == []
     assert world.in_thread(post.ts) == []
     assert await world.service.runtime.store.last_post(ChannelRef(other, payloads.CHANNEL)) is None
+
+
+async def test_a_message_over_slacks_limit_arrives_whole_in_parts(http: World) -> None:
+    long = "\n\n".join(f"Part {n}. " + "lorem & ipsum " * 110 for n in range(1, 4))
+    ref = await http.service.chat.send(
+        Destination.to_channel(ChannelRef(TEAM, payloads.CHANNEL)), Outgoing(long)
+    )
+    sent = http.fake.posted()
+    assert len(sent) >= 2 and ref.message_id == sent[0].ts
+    assert all(len(m.text) <= 3000 for m in sent)
+    assert " ".join(shown(m) for m in sent).split() == long.split()

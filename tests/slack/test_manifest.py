@@ -41,3 +41,17 @@ def test_scopes_events_and_socket_mode() -> None:
         settings["event_subscriptions"]["bot_events"]
     )
     assert settings["interactivity"]["is_enabled"] and settings["socket_mode_enabled"]
+
+
+def test_direct_messages_and_uninstalls_are_provided_for() -> None:
+    m = manifest()
+    # Without the Messages tab every DM fails with messages_tab_disabled.
+    assert m["features"]["app_home"]["messages_tab_enabled"] is True
+    events = set(m["settings"]["event_subscriptions"]["bot_events"])
+    assert {"app_uninstalled", "tokens_revoked"} <= events
+
+
+def test_the_oauth_install_asks_for_the_manifests_scopes() -> None:
+    from adapters.slack.settings import DEFAULT_SCOPES
+
+    assert set(DEFAULT_SCOPES.split(",")) == set(manifest()["oauth_config"]["scopes"]["bot"])

@@ -92,3 +92,14 @@ async def test_the_pacer_keeps_arrival_order_under_concurrency() -> None:
 
     await asyncio.gather(*(post(n) for n in range(5)))
     assert order == [0, 1, 2, 3, 4]
+
+
+def test_long_prose_splits_between_paragraphs_then_words_losing_nothing() -> None:
+    paragraphs = ["Part 1. " + "lorem ipsum " * 200, "Part 2. " + "dolor sit " * 100]
+    pieces = render.chunks("\n\n".join(paragraphs))
+    assert pieces[-1] == paragraphs[1] and all(len(p) <= render.SECTION_LIMIT for p in pieces)
+    assert " ".join(pieces).split() == " ".join(paragraphs).split()
+    prose = "lorem ipsum dolor sit " * 250  # one paragraph, 5,500 characters
+    words = render.chunks(prose)
+    assert len(words) == 2 and "".join(words) == prose
+    assert " ".join(words).split() == prose.split()  # no word cut in two

@@ -152,6 +152,7 @@ class World:
             command,
             text,
             response_url=self.fake.response_url(f"cmd{next(self._n)}"),
+            trigger_id=self.fake.issue_trigger(),
             team=team,
             channel=channel,
         )
@@ -226,6 +227,8 @@ class World:
             button["action_id"],
             message.ts,
             response_url=self.fake.response_url(f"act{next(self._n)}"),
+            trigger_id=self.fake.issue_trigger(),
+            channel=message.channel or payloads.CHANNEL,  # a DM's buttons come from the DM
         )
         ack = await self.slack.interactive(body)
         await self.settle()
