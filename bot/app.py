@@ -13,7 +13,7 @@ from bot.commands import (
     Option,
     OptionType,
 )
-from bot.domain import Reply
+from bot.domain import DeliveryRefused, Reply
 from bot.events import (
     ButtonPressed,
     CommandInvoked,
@@ -23,7 +23,7 @@ from bot.events import (
     MessageEdited,
     MessagePosted,
 )
-from bot.features import admin, answers, daily, peer_review, privacy, review, timeline
+from bot.features import admin, answers, daily, notices, peer_review, privacy, review, timeline
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -51,6 +51,12 @@ class StudyBot:
     async def handle(self, event: Event) -> None:
         try:
             await self._route(event)
+        except DeliveryRefused as refused:
+            # The platform refused a send for good: say what is missing, not "went wrong".
+            log.warning("a send was refused: %s", refused, extra={"event": type(event).__name__})
+            interaction = getattr(event, "interaction", None)
+            if interaction is not None:
+                await self.svc.chat.respond(interaction, Reply(notices.explain(refused)))
         except Exception:
             log.exception("event failed", extra={"event": type(event).__name__})
             interaction = getattr(event, "interaction", None)

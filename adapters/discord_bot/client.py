@@ -19,7 +19,7 @@ from discord import app_commands
 from adapters.discord_bot import commands, mapping
 from adapters.discord_bot.chat import DiscordChat
 from bot.app import StudyBot
-from bot.events import Event
+from bot.events import ButtonPressed, Event
 from bot.scheduling import Scheduler
 
 log = logging.getLogger(__name__)
@@ -163,14 +163,18 @@ class StudyClient(discord.AutoShardedClient):
         await self._serve(interaction, mapping.command_event(ref, path, options))
 
     async def on_core_button(self, interaction: discord.Interaction[Any], custom_id: str) -> None:
+        core_id, tenant = mapping.split_tenant(custom_id)
         place = mapping.interaction_place(interaction)
-        if place is None:
+        if place is not None:
+            ref = mapping.interaction_ref(interaction, place)
+            await self._serve(
+                interaction, mapping.button_event(ref, core_id, interaction.message, place)
+            )
+        elif tenant is not None:  # a button in a DM (peer review): its tenant rode along
+            dm = mapping.dm_interaction_ref(interaction, tenant)
+            await self._serve(interaction, ButtonPressed(dm, core_id))
+        else:
             await interaction.response.send_message(NOT_IN_A_SERVER, ephemeral=True)
-            return
-        ref = mapping.interaction_ref(interaction, place)
-        await self._serve(
-            interaction, mapping.button_event(ref, custom_id, interaction.message, place)
-        )
 
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
         # Modal submissions are handled here, not by discord.py's modal store, which forgets
@@ -180,10 +184,14 @@ class StudyClient(discord.AutoShardedClient):
         ):
             return
         place = mapping.interaction_place(interaction)
-        if place is None:
+        _, tenant = mapping.split_tenant(str(interaction.data.get("custom_id", "")))
+        if place is not None:
+            ref = mapping.interaction_ref(interaction, place)
+        elif tenant is not None:  # a form opened from a DM button
+            ref = mapping.dm_interaction_ref(interaction, tenant)
+        else:
             await interaction.response.send_message(NOT_IN_A_SERVER, ephemeral=True)
             return
-        ref = mapping.interaction_ref(interaction, place)
         await self._serve(interaction, mapping.form_event(ref, interaction.data))
 
     async def on_message(self, message: discord.Message) -> None:

@@ -11,8 +11,8 @@ from statistics import mean
 
 from bot.content import Pack
 from bot.content.schema import Phase, Question
-from bot.domain import Button, ChannelRef, Destination, Outgoing
-from bot.features import review
+from bot.domain import Button, ChannelRef, DeliveryRefused, Destination, MessageRef, Outgoing
+from bot.features import notices, review
 from bot.features.questions import choose_question, phase_on
 from bot.features.timeline import countdown, nudge_members
 from bot.services import Services
@@ -23,6 +23,11 @@ from bot.timing import describe, is_posting_day, local_date, local_slot
 log = logging.getLogger(__name__)
 
 ANSWER_BUTTON = "answer"
+# A post the platform refused for good (the bot may not post here): never retried, unlike
+# "failed", which a later tick takes over.
+REFUSED = "refused"
+# The error a post that went out without its thread keeps, for /post-now and /status.
+NO_THREAD = "no thread: "
 
 
 def slot_for(settings: ChannelSettings, day: date) -> datetime:
@@ -265,6 +270,7 @@ async def _send_post(
         late=late,
         hidden=hidden,
     )
+    refused_thread: DeliveryRefused | None = None
     try:
         sent = await svc.chat.send(
             Destination.to_channel(ref),
@@ -275,6 +281,14 @@ async def _send_post(
                 nonce=f"studybot-{ref.channel_id}-{post_id}",
             ),
         )
+    except DeliveryRefused as refused:
+        if refused.partial is None:
+            # Nothing went out and nothing will: no retry loop, the admins are told.
+            await svc.store.set_post_status(ref.tenant, post_id, REFUSED, error=str(refused)[:500])
+            log.warning("daily post refused", extra={"channel": ref.channel_id})
+            raise
+        # The message is out, its thread is not: a post without a thread is still a post.
+        sent, refused_thread = refused.partial, refused
     except Exception as err:
         await svc.store.set_post_status(ref.tenant, post_id, "failed", error=repr(err)[:500])
         raise
@@ -287,9 +301,24 @@ async def _send_post(
         posted_at=now,
         closes_at=closes_at,
     )
+    if refused_thread is not None:
+        await svc.store.set_post_status(
+            ref.tenant, post_id, "sent", error=NO_THREAD + notices.missing(refused_thread)
+        )
+        await _tell_admins(svc, ref, sent, refused_thread)
     post = await svc.store.get_post(ref.tenant, post_id)
     assert post is not None
     return post
+
+
+async def _tell_admins(
+    svc: Services, ref: ChannelRef, sent: MessageRef, refused: DeliveryRefused
+) -> None:
+    """One notice in the channel, under the post that went out without its thread."""
+    try:
+        await svc.chat.send(Destination.to_channel(ref), Outgoing(notices.thread_notice(refused)))
+    except Exception:
+        log.exception("could not tell the admins about the missing thread")
 
 
 def _answer_button(post_id: int) -> Button:

@@ -188,7 +188,8 @@ class Store:
         if key in self._settled:
             return True, None
         post = await self.get_slot(ref, slot)
-        if post is None or post.status not in ("sent", "skipped"):
+        # "refused": the platform will never take it; retrying would only fail again.
+        if post is None or post.status not in ("sent", "skipped", "refused"):
             return False, post
         self._settled[key] = None
         if len(self._settled) > THREAD_CACHE:

@@ -131,6 +131,8 @@ class World:
         return next(c for c in self.fake.commands if c["name"] == name)
 
     async def interact(self, data: dict[str, Any]) -> None:
+        # Discord sends the bot's permissions in the channel with every interaction.
+        data["app_permissions"] = self.fake.app_permissions(int(data["channel_id"]))
         self.fake.register_interaction(data)
         await self.feed("INTERACTION_CREATE", data)
 

@@ -1,0 +1,84 @@
+"""Discord refuses for good (403 with its JSON error codes); the bot must not retry into a
+storm, must record what did go out, and must tell the admins what is missing."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.ports import FakeClock
+from tests.discord.world import World
+
+SETUP = "/setup time:09:00 timezone:UTC weekdays:daily"
+
+
+def _posts(world: World) -> list[object]:
+    return [
+        s
+        for s in world.fake.shown
+        if s.channel_id == world.guild.study_id and s.text.startswith("📌")
+    ]
+
+
+async def test_a_refused_thread_leaves_one_post_answered_by_the_button_and_one_notice(
+    world: World, clock: FakeClock
+) -> None:
+    clock.set(datetime(2026, 11, 30, 8, 0, tzinfo=UTC))
+    await world.command("you", SETUP, admin=True)
+    world.fake.deny(world.guild.study_id, "CREATE_PUBLIC_THREADS")
+    await world.command("you", "/post-now", admin=True)
+
+    reply = world.fake.shown[-1]
+    assert reply.where == "private" and "Create Public Threads" in reply.text
+    assert "Something went wrong" not in reply.text
+    refused = world.fake.requests_to("POST", r"/channels/\d+/messages/\d+/threads")
+    assert [r.status for r in refused] == [403]
+    notices = [s for s in world.fake.shown if s.where == "channel" and "Admins" in s.text]
+    assert len(notices) == 1 and "Create Public Threads" in notices[0].text
+
+    # The post is a post: recorded as sent, never sent again by later ticks.
+    post = await world.store.last_post(world.guild.ref())
+    assert post is not None and post.status == "sent" and post.thread_id is None
+    for minutes in (5, 10, 30, 120):
+        clock.set(datetime(2026, 11, 30, 8, 0, tzinfo=UTC) + timedelta(minutes=minutes))
+        await world.bot.run_due()
+    # post-now took today's slot early; the ticks after it post no copies, no more notices.
+    assert len(_posts(world)) == 1
+    assert len([s for s in world.fake.shown if "Admins" in s.text]) == 1
+
+    # Members answer with the button on the thread-less post.
+    message = world.fake.messages[_posts(world)[0].message_id]  # type: ignore[attr-defined]
+    await world.click("ana", message, "Answer")
+    await world.submit("ana", world.fake.modals[-1]["custom_id"], {"answer": "Sharding by key."})
+    assert await world.stored_answers() == ["Sharding by key."]
+
+
+async def test_a_refused_message_is_not_retried_and_post_now_names_the_permission(
+    world: World, clock: FakeClock
+) -> None:
+    clock.set(datetime(2026, 11, 30, 8, 0, tzinfo=UTC))
+    await world.command("you", SETUP, admin=True)
+    world.fake.deny(world.guild.study_id, "SEND_MESSAGES")
+    await world.command("you", "/post-now", admin=True)
+    reply = world.fake.shown[-1]
+    assert reply.where == "private" and "Send Messages" in reply.text
+    assert "Something went wrong" not in reply.text
+    post = await world.store.last_post(world.guild.ref())
+    assert post is not None and post.status == "refused"
+
+    route = rf"/channels/{world.guild.study_id}/messages"
+    before = len(world.fake.requests_to("POST", route))
+    clock.set(datetime(2026, 11, 30, 8, 30, tzinfo=UTC))  # past the lease: no retry
+    await world.bot.run_due()
+    assert len(world.fake.requests_to("POST", route)) == before
+    await world.command("you", "/status", admin=True)
+    assert "refused" in world.fake.shown[-1].text and "Send Messages" in world.fake.shown[-1].text
+
+
+@pytest.mark.parametrize("denied", ["VIEW_CHANNEL"])
+async def test_a_channel_the_bot_cannot_see_is_named_as_such(world: World, denied: str) -> None:
+    await world.command("you", SETUP, admin=True)
+    world.fake.deny(world.guild.study_id, denied)
+    await world.command("you", "/post-now", admin=True)
+    assert "View Channel" in world.fake.shown[-1].text
