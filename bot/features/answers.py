@@ -168,7 +168,7 @@ async def on_answer_form(svc: Services, event: FormSubmitted, post_id: int) -> N
         ack += "\n🔒 It stays hidden until the window closes, then all answers are revealed."
     await svc.chat.respond(event.interaction, Reply(ack))
     if stored is not None:
-        await review.answer_stored(svc, post, stored)
+        await review.answer_stored(svc, post, stored, interaction=event.interaction)
 
 
 async def _post_for(svc: Services, interaction: InteractionRef, post_id: int) -> Post | None:

@@ -20,9 +20,17 @@ from bot.domain import (
     UserRef,
 )
 from bot.services import Services
+from bot.storage.records import Post
 from bot.text import defang
 
 log = logging.getLogger(__name__)
+
+
+def thread_of(post: Post) -> Destination:
+    """Where a post's answers are read: its thread, or the channel when it has none."""
+    if post.thread_id:
+        return Destination.to_thread(post.channel, post.thread_id)
+    return Destination.to_channel(post.channel)
 
 
 def explain(refused: DeliveryRefused) -> str:

@@ -17,7 +17,6 @@ from bot.domain import (
     Button,
     ButtonStyle,
     ChannelRef,
-    Destination,
     Form,
     FormField,
     Outgoing,
@@ -25,6 +24,7 @@ from bot.domain import (
     UserRef,
 )
 from bot.events import ButtonPressed, FormSubmitted
+from bot.features import notices
 from bot.review.models import SCORES, Dimension, dimensions_for
 from bot.review.peer import Pair, assign_incremental, assign_round
 from bot.services import Services
@@ -45,9 +45,12 @@ async def start_round(svc: Services, post: Post, settings: ReviewSettings) -> No
     answers = await svc.reviews.latest_answers(post)
     if len(answers) == 1:
         only = answers[0]
-        await svc.chat.send(
-            Destination.to_user(_user(only.tenant, only.user_id, only.user_name)),
+        await notices.send_private(
+            svc,
+            _user(only.tenant, only.user_id, only.user_name),
             Outgoing("👥 You were the only one to answer, so there is no peer review this time."),
+            fallback=None,  # nothing they need: no notice in the thread for it
+            what="a note",
         )
         return
     avoid = await svc.reviews.previous_pairs(post.channel, post.id)
@@ -94,19 +97,26 @@ async def _assign(
     mine: dict[str, list[PeerAssignment]] = defaultdict(list)
     for a in made:
         mine[a.reviewer_id].append(a)
+    # Each reviewer on their own: one closed DM (or one failed send) never stops the others.
     for reviewer_id, items in mine.items():
-        to = Destination.to_user(_user(post.channel.tenant, reviewer_id, items[0].reviewer_name))
+        reviewer = _user(post.channel.tenant, reviewer_id, items[0].reviewer_name)
         what = f"“{shorten(question.prompt, 100)}”" if question else "today's question"
-        await svc.chat.send(
-            to,
-            Outgoing(
-                f"👥 Peer review: {len(items)} answer(s) to {what} for you to score, due "
-                f"{describe(due, zone)}. Score each part 1 (missing) to 4 (strong), then press "
-                "Finish review (you can add a comment). Authors do not see your name."
-            ),
+        intro = Outgoing(
+            f"👥 Peer review: {len(items)} answer(s) to {what} for you to score, due "
+            f"{describe(due, zone)}. Score each part 1 (missing) to 4 (strong), then press "
+            "Finish review (you can add a comment). Authors do not see your name."
         )
+        where = notices.thread_of(post)
+        if not await notices.send_private(
+            svc, reviewer, intro, fallback=where, what="your peer-review assignments"
+        ):
+            continue
         for a in items:
-            await svc.chat.send(to, _assignment_message(a, by_author[a.author_id], question))
+            message = _assignment_message(a, by_author[a.author_id], question)
+            if not await notices.send_private(
+                svc, reviewer, message, fallback=where, what=f"peer review #{a.id}"
+            ):
+                break
 
 
 def _assignment_message(a: PeerAssignment, answer: Answer, question: Question | None) -> Outgoing:
@@ -258,11 +268,14 @@ async def run_due(svc: Services) -> None:
         )
         answer = await svc.reviews.get_answer(a.tenant, a.answer_id)
         excerpt = f"\n{quote(answer.text, 100)}" if answer else ""
-        await svc.chat.send(
-            Destination.to_user(_user(a.tenant, a.reviewer_id, a.reviewer_name)),
+        await notices.send_private(
+            svc,
+            _user(a.tenant, a.reviewer_id, a.reviewer_name),
             Outgoing(
                 f"⏰ Reminder: your peer review #{a.id}{what} is due {when}.{scored}{excerpt}"
             ),
+            fallback=None,  # the assignment notice in the thread said it already
+            what="a reminder",
         )
     await svc.reviews.expire_overdue(now)
     for tenant, answer_id in dict.fromkeys(
@@ -299,8 +312,12 @@ async def gather(svc: Services, tenant: str, answer_id: int) -> None:
         if comments:
             lines += ["Comments:", *(quote(c, 800) for c in comments)]
         text = "\n".join(lines)
-    await svc.chat.send(
-        Destination.to_user(_user(tenant, answer.user_id, answer.user_name)), Outgoing(text)
+    await notices.send_private(
+        svc,
+        _user(tenant, answer.user_id, answer.user_name),
+        Outgoing(text),
+        fallback=notices.thread_of(post) if post else None,
+        what="the peer feedback on your answer",
     )
 
 
