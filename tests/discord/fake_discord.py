@@ -448,11 +448,7 @@ class FakeDiscord:
     async def _dm(self, request: web.Request, m: re.Match[str], body: Any) -> web.Response:
         uid = int(body["recipient_id"])
         cid = self._dms.setdefault(uid, p.snowflake())
-        channel = {
-            "id": str(cid),
-            "type": 1,
-            "recipients": [p.user(uid, self.names.get(uid, "someone"))],
-        }
+        channel = p.dm_channel(cid, p.user(uid, self.names.get(uid, "someone")))
         self.channels[cid] = channel
         return _json(channel)
 
@@ -488,8 +484,9 @@ class FakeDiscord:
             it.ephemeral = bool(int(data.get("flags", 0)) & 64)
             where = "private" if it.ephemeral else self._where(it.channel_id)
             if kind == 4:
+                private = it.ephemeral or where == "private"
                 msg = self._new_message(
-                    it.channel_id, data, to_user=it.user_name if it.ephemeral else None, where=where
+                    it.channel_id, data, to_user=it.user_name if private else None, where=where
                 )
             else:  # the "thinking…" placeholder: nothing a member reads yet
                 msg = p.message(
