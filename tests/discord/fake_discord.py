@@ -39,6 +39,7 @@ ALL_PERMISSIONS = (1 << 49) - 1
 MISSING_ACCESS = {"message": "Missing Access", "code": 50001}
 MISSING_PERMISSIONS = {"message": "Missing Permissions", "code": 50013}
 CANNOT_DM = {"message": "Cannot send messages to this user", "code": 50007}
+UNKNOWN_INTERACTION = {"message": "Unknown interaction", "code": 10062}
 
 
 @dataclass
@@ -56,6 +57,8 @@ class Fault:
     # For a 5xx: True when the write happened before the failure (the response was lost).
     committed: bool = False
     retry_after: float = 0.05
+    # The error body Discord sends with it (a 404 of an expired interaction, ...).
+    body: dict[str, Any] | None = None
 
 
 @dataclass
@@ -256,7 +259,8 @@ class FakeDiscord:
             return _json(payload, status=429, headers=headers)
         if fault is not None and not fault.committed:
             rec.status = fault.status
-            return _json({"message": "500: Internal Server Error", "code": 0}, status=fault.status)
+            body = fault.body or {"message": "500: Internal Server Error", "code": 0}
+            return _json(body, status=fault.status)
         for method, pattern, handler in self._routes:
             m = pattern.fullmatch(path)
             if m and method == request.method:
