@@ -200,13 +200,42 @@ def is_member_message(message: discord.Message, me: int | None) -> bool:
     )
 
 
-def message_posted(message: discord.Message, place: Place) -> MessagePosted:
+def is_forward(message: discord.Message) -> bool:
+    """A message forwarded from elsewhere: someone else's words, never an answer."""
+    ref = message.reference
+    return bool(message.message_snapshots) or (
+        ref is not None and ref.type is discord.MessageReferenceType.forward
+    )
+
+
+def answer_text(message: discord.Message) -> str | None:
+    """What a member's message says as an answer; None for what is not one.
+
+    Attachments are noted by name (a diagram, a document), so an attachment-only reply is
+    kept as an answer; a sticker, a poll or a forward alone is not an answer and is ignored
+    rather than met with "that reply was empty"."""
+    if is_forward(message):
+        return None
+    text = message.content
+    files = [a.filename for a in message.attachments]
+    if files:
+        note = "📎 attached: " + ", ".join(files)
+        return f"{text}\n{note}" if text.strip() else note
+    if not text.strip() and (message.stickers or message.poll is not None or message.embeds):
+        return None
+    return text
+
+
+def message_posted(message: discord.Message, place: Place) -> MessagePosted | None:
+    text = answer_text(message)
+    if text is None:
+        return None
     return MessagePosted(
         place.channel,
         str(message.id),
         str(place.thread_id) if place.thread_id else None,
         user_ref(place.guild_id, message.author),
-        message.content,
+        text,
     )
 
 
