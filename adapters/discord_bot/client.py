@@ -21,6 +21,7 @@ from adapters.discord_bot.chat import DiscordChat
 from bot.app import StudyBot
 from bot.events import ButtonPressed, Event
 from bot.scheduling import Scheduler
+from bot.storage.app_state import AppState
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,8 @@ class ClientOptions:
     shard_ids: list[int] | None = None
     gateway_url: str | None = None
     guild_ready_timeout: float = 2.0
+    # Register the commands even when their hash says they are unchanged (`discord sync`).
+    force_sync: bool = False
 
 
 def intents(message_content: bool) -> discord.Intents:
@@ -117,10 +120,25 @@ class StudyClient(discord.AutoShardedClient):
         self.add_dynamic_items(CoreButton)
         for command in commands.render(self.bot.commands.all(), self.run_command):
             self.tree.add_command(command)
-        synced = await self.tree.sync()
-        log.info("slash commands synced", extra={"count": len(synced)})
+        await self.sync_commands(force=self.options.force_sync)
         if self.scheduler is not None:
             await self.scheduler.start()
+
+    async def sync_commands(self, *, force: bool = False) -> bool:
+        """Register the command set with Discord when it changed since the last sync (its
+        hash is kept in the database), so restarts and every shard process do not each
+        re-register it. True when a sync was made."""
+        assert self.bot is not None
+        digest = commands.digest(self.tree)
+        key = f"discord.commands.{self.application_id}"
+        state = AppState(self.bot.svc.store.engine)
+        if not force and await state.get(key) == digest:
+            log.info("slash commands unchanged; not synced")
+            return False
+        synced = await self.tree.sync()
+        await state.set(key, digest, self.bot.svc.clock.now())
+        log.info("slash commands synced", extra={"count": len(synced)})
+        return True
 
     async def launch_shards(self) -> None:
         # With DISCORD_GATEWAY_URL set, discord.py would still take the address from the API

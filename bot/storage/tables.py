@@ -174,3 +174,13 @@ peer_reviews = Table(
     Index(None, "tenant", "channel_id", "post_id"),
     Index(None, "status", "due_at"),
 )
+
+# Process-wide facts that are not any tenant's data: the hash of the Discord command set
+# last synced, and the like. Keys are namespaced by their owner ("discord.commands.<app>").
+app_state = Table(
+    "app_state",
+    metadata,
+    Column("key", String(200), primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
