@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+import aiohttp
 import discord
 
 from adapters.discord_bot import mapping
@@ -39,6 +41,36 @@ THREAD_ARCHIVE_MINUTES: Literal[1440] = 1440
 FOLLOWUP_SECONDS = 14 * 60  # an interaction token takes follow-ups for 15 minutes
 MAX_RECENT = 1000
 STALE = "That button or form is out of date; nothing was changed."
+
+
+class AnswerLost(Exception):
+    """Discord answered a forum post's creation with a 5xx: the post may exist all the same."""
+
+
+# discord.py re-sends a request answered 500, 502, 504 or 524. A message carries a nonce that
+# makes that safe; a forum post cannot, so its creation must not be re-sent blindly.
+_RESENT_BY_DISCORD_PY = frozenset({500, 502, 504, 524})
+_CREATE_THREAD = re.compile(r"/channels/\d+/threads$")
+
+
+def no_blind_forum_retries() -> aiohttp.TraceConfig:
+    """A trace hook for discord.py's HTTP session: a forum post's creation answered with a
+    status discord.py would retry raises AnswerLost instead, so the adapter looks for the
+    post before anything is sent again."""
+
+    async def on_end(
+        session: aiohttp.ClientSession, ctx: object, params: aiohttp.TraceRequestEndParams
+    ) -> None:
+        if (
+            params.method == "POST"
+            and params.response.status in _RESENT_BY_DISCORD_PY
+            and _CREATE_THREAD.search(params.url.path)
+        ):
+            raise AnswerLost(f"{params.response.status} creating a forum post")
+
+    trace = aiohttp.TraceConfig()
+    trace.on_request_end.append(on_end)
+    return trace
 
 
 @dataclass
@@ -359,6 +391,11 @@ class DiscordChat:
                 allowed_mentions=quiet,
                 view=view,
             )
+        except AnswerLost:
+            found = await self._existing_forum_post(forum, name, message)
+            if found is not None:
+                return MessageRef(ref, found, found)
+            raise  # not made after all: the core's claim retries it later, looking first
         except discord.HTTPException as err:
             raise refusal(err, "Send Messages") or err from err
         if len(parts) > 1:

@@ -17,7 +17,7 @@ import yarl
 from discord import app_commands
 
 from adapters.discord_bot import commands, mapping
-from adapters.discord_bot.chat import DiscordChat
+from adapters.discord_bot.chat import DiscordChat, no_blind_forum_retries
 from bot.app import StudyBot
 from bot.events import ButtonPressed, Event
 from bot.scheduling import Scheduler
@@ -94,6 +94,7 @@ class StudyClient(discord.AutoShardedClient):
             allowed_mentions=discord.AllowedMentions.none(),  # a default; each send sets its own
             guild_ready_timeout=self.options.guild_ready_timeout,
             max_messages=None,  # the core keeps what matters; no message cache
+            http_trace=no_blind_forum_retries(),
         )
         self.tree: app_commands.CommandTree[StudyClient] = app_commands.CommandTree(
             self,

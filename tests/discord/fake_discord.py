@@ -152,6 +152,8 @@ class FakeDiscord:
             ("GET", re.compile(r"/gateway/bot"), self._gateway),
             ("PUT", re.compile(r"/applications/(\d+)/commands"), self._put_commands),
             ("GET", re.compile(r"/channels/(\d+)"), self._get_channel),
+            ("GET", re.compile(r"/channels/(\d+)/messages/(\d+)"), self._get_message),
+            ("GET", re.compile(r"/guilds/(\d+)/threads/active"), self._active_threads),
             ("POST", re.compile(r"/channels/(\d+)/messages"), self._create_message),
             (
                 "POST",
@@ -313,11 +315,12 @@ class FakeDiscord:
         *,
         to_user: str | None = None,
         where: str | None = None,
+        mid: int | None = None,
     ) -> dict[str, Any]:
         channel = self.channels.get(channel_id, {})
         guild = channel.get("guild_id")
         msg = p.message(
-            p.snowflake(),
+            mid or p.snowflake(),
             channel_id,
             int(guild) if guild else None,
             self.bot_user,
@@ -392,6 +395,23 @@ class FakeDiscord:
             return _json({"message": "Unknown Channel", "code": 10003}, status=404)
         return _json(channel)
 
+    async def _get_message(self, request: web.Request, m: re.Match[str], body: Any) -> web.Response:
+        msg = self.messages.get(int(m.group(2)))
+        if msg is None or int(msg["channel_id"]) != int(m.group(1)):
+            return _json({"message": "Unknown Message", "code": 10008}, status=404)
+        return _json(msg)
+
+    async def _active_threads(
+        self, request: web.Request, m: re.Match[str], body: Any
+    ) -> web.Response:
+        guild = m.group(1)
+        live = [
+            t
+            for t in self.threads()
+            if t["guild_id"] == guild and not t["thread_metadata"]["archived"]
+        ]
+        return _json({"threads": live, "members": []})
+
     async def _create_message(
         self, request: web.Request, m: re.Match[str], body: Any
     ) -> web.Response:
@@ -444,9 +464,8 @@ class FakeDiscord:
         t = p.thread(tid, int(self.channels[fid]["guild_id"]), fid, body["name"], self.bot_id)
         self.add_channel(t)
         self.events.append(("THREAD_CREATE", {**t, "newly_created": True}))
-        msg = self._new_message(
-            tid, body["message"], where="channel"
-        )  # a new post, in the forum's list
+        # A new post, in the forum's list; its starter message has the thread's id.
+        msg = self._new_message(tid, body["message"], where="channel", mid=tid)
         return _json({**t, "message": msg}, status=201)
 
     async def _dm(self, request: web.Request, m: re.Match[str], body: Any) -> web.Response:

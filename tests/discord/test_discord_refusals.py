@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.ports import FakeClock
+from tests.discord.fake_discord import Fault
 from tests.discord.world import World
 
 SETUP = "/setup time:09:00 timezone:UTC weekdays:daily"
@@ -82,3 +83,21 @@ async def test_a_channel_the_bot_cannot_see_is_named_as_such(world: World, denie
     world.fake.deny(world.guild.study_id, denied)
     await world.command("you", "/post-now", admin=True)
     assert "View Channel" in world.fake.shown[-1].text
+
+
+async def test_a_forum_post_whose_answer_was_lost_is_found_not_posted_again(world: World) -> None:
+    forum = world.guild.forum
+    await world.command("you", SETUP, admin=True, channel=forum)
+    route = rf"/channels/{forum['id']}/threads"
+    # Discord makes the post, then the answer is lost (a 502 from its edge, say).
+    world.fake.fail("POST", route, Fault(502, committed=True))
+    await world.command("you", "/post-now", admin=True, channel=forum)
+    assert [r.status for r in world.fake.requests_to("POST", route)] == [502]  # never re-sent
+    assert len([t for t in world.fake.threads() if t["parent_id"] == forum["id"]]) == 1
+    assert world.fake.shown[-1].text.startswith("Posted question")
+    post = await world.store.last_post(world.guild.ref(forum))
+    assert post is not None and post.status == "sent"
+    thread = world.newest_thread()
+    assert post.thread_id == thread["id"]
+    await world.reply("ana", "Consistent hashing.", thread=thread)
+    assert await world.stored_answers(world.guild.ref(forum)) == ["Consistent hashing."]
