@@ -24,6 +24,7 @@ from bot.events import (
     MessagePosted,
     OptionValue,
 )
+from bot.text import split_message
 
 MAX_CONTENT = 2000
 MAX_NONCE = 25  # Discord rejects longer nonces
@@ -275,25 +276,8 @@ def render_text(text: str, mentions: tuple[UserRef, ...] = ()) -> str:
 
 def split_text(content: str, limit: int = MAX_CONTENT) -> list[str]:
     """Discord refuses content over 2,000 characters (50035 Invalid Form Body), so a longer
-    text goes out as several messages: cut at paragraph breaks, else line breaks, else
-    spaces, and only as a last resort inside a word. Joined back, the parts are the text."""
-    parts: list[str] = []
-    rest = content
-    while len(rest) > limit:
-        window = rest[:limit]
-        cut = -1
-        for sep in ("\n\n", "\n", " "):
-            at = window.rfind(sep)
-            if at > 0:
-                cut = at + len(sep)
-                break
-        if cut <= 0:
-            cut = limit
-        parts.append(rest[:cut])
-        rest = rest[cut:]
-    parts.append(rest)
-    # Discord trims whitespace at the ends of a message; an all-blank part would be refused.
-    return [part for part in parts if part.strip()] or ["\u200b"]
+    text goes out as several messages, cut at paragraph boundaries; nothing is lost."""
+    return [part for part in split_message(content, limit) if part] or ["\u200b"]
 
 
 def allowed_mentions(mentions: tuple[UserRef, ...] = ()) -> discord.AllowedMentions:
