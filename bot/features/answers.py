@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.domain import Destination, Form, FormField, InteractionRef, Outgoing, Reply
 from bot.events import ButtonPressed, FormSubmitted, MessageDeleted, MessageEdited, MessagePosted
-from bot.features import review
+from bot.features import notices, review
 from bot.features.daily import ANSWER_BUTTON
 from bot.services import Services
 from bot.storage.records import Post
@@ -61,7 +61,10 @@ async def on_thread_message(svc: Services, event: MessagePosted) -> None:
     settings = await svc.reviews.get_settings(event.channel)  # read once, used twice
     if settings.hidden:
         # Hidden mode: nothing shows in the thread; the author hears privately.
-        await svc.chat.send(Destination.to_user(event.user), Outgoing(HIDDEN_NOTE))
+        # A closed DM must not stop the review below: the answer is saved either way.
+        await notices.send_private(
+            svc, event.user, Outgoing(HIDDEN_NOTE), fallback=None, what="a note"
+        )
     else:
         await svc.chat.send(thread, Outgoing(_ack(event.user.name, text, late=late)))
     await review.answer_stored(svc, post, stored, settings)
@@ -94,7 +97,7 @@ async def on_thread_edit(svc: Services, event: MessageEdited) -> None:
         )
     ack = _ack(event.user.name, text, late=False, verb="Updated")
     if await review.is_hidden(svc, event.channel):
-        await svc.chat.send(Destination.to_user(event.user), Outgoing(ack))
+        await notices.send_private(svc, event.user, Outgoing(ack), fallback=None, what="a note")
     else:
         await svc.chat.send(thread, Outgoing(ack))
 

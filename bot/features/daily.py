@@ -368,8 +368,14 @@ async def close_due_windows(svc: Services) -> None:
             continue
         if not await svc.store.mark_closed(post.channel.tenant, post.id, svc.clock.now()):
             continue  # another instance closed it
-        await _send_summary(svc, post)
-        await review.on_close(svc, post)
+        try:
+            await _send_summary(svc, post)
+        except DeliveryRefused as refused:  # the reveal and peer review still go ahead
+            log.warning("summary refused: %s", refused, extra={"post": post.id})
+        try:
+            await review.on_close(svc, post)
+        except DeliveryRefused as refused:  # one channel's refusal must not stop the others
+            log.warning("close refused: %s", refused, extra={"post": post.id})
 
 
 async def _send_summary(svc: Services, post: Post) -> None:
