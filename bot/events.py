@@ -25,6 +25,9 @@ class MessagePosted:
     thread_id: str | None
     user: UserRef
     text: str
+    # The message this one replies to, when it sits in the channel itself (not a thread): a
+    # reply to a daily post that has no thread is an answer to it.
+    reply_to: str | None = None
 
     @property
     def ref(self) -> MessageRef:
@@ -38,6 +41,7 @@ class MessageEdited:
     thread_id: str | None
     user: UserRef
     text: str
+    reply_to: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -227,6 +227,14 @@ def answer_text(message: discord.Message) -> str | None:
     return text
 
 
+def reply_to(message: discord.Message, place: Place) -> str | None:
+    """The message a channel message replies to (a thread's messages belong to the thread)."""
+    ref = message.reference
+    if place.thread_id or ref is None or ref.type is discord.MessageReferenceType.forward:
+        return None
+    return str(ref.message_id) if ref.message_id else None
+
+
 def message_posted(message: discord.Message, place: Place) -> MessagePosted | None:
     text = answer_text(message)
     if text is None:
@@ -237,6 +245,7 @@ def message_posted(message: discord.Message, place: Place) -> MessagePosted | No
         str(place.thread_id) if place.thread_id else None,
         user_ref(place.guild_id, message.author),
         text,
+        reply_to=reply_to(message, place),
     )
 
 
@@ -252,6 +261,7 @@ def message_edited(
         str(place.thread_id) if place.thread_id else None,
         user_ref(place.guild_id, message.author),
         str(data["content"]),
+        reply_to=reply_to(message, place),
     )
 
 

@@ -3,7 +3,7 @@ the other way in. The answer is stored before anything else happens, so nothing 
 
 from __future__ import annotations
 
-from bot.domain import Destination, Form, FormField, InteractionRef, Outgoing, Reply
+from bot.domain import ChannelRef, Destination, Form, FormField, InteractionRef, Outgoing, Reply
 from bot.events import ButtonPressed, FormSubmitted, MessageDeleted, MessageEdited, MessagePosted
 from bot.features import notices, review
 from bot.features.daily import ANSWER_BUTTON
@@ -35,13 +35,25 @@ def _ack(name: str, text: str, *, late: bool, verb: str = "Saved") -> str:
     )
 
 
+async def _answered_post(
+    svc: Services, channel: ChannelRef, thread_id: str | None, reply_to: str | None
+) -> tuple[Post, Destination] | None:
+    """The post a member's message answers, and where to acknowledge it: the post's thread,
+    or, for a post whose thread could not be opened, the channel (the message replies to it)."""
+    if thread_id is not None:
+        post = await svc.store.post_by_thread(channel, thread_id)
+        return (post, Destination.to_thread(channel, thread_id)) if post else None
+    if reply_to is not None:
+        post = await svc.store.threadless_post(channel, reply_to)
+        return (post, Destination.to_channel(channel)) if post else None
+    return None
+
+
 async def on_thread_message(svc: Services, event: MessagePosted) -> None:
-    if event.thread_id is None:
-        return
-    post = await svc.store.post_by_thread(event.channel, event.thread_id)
-    if post is None:
-        return  # a thread that is not a question's
-    thread = Destination.to_thread(event.channel, event.thread_id)
+    found = await _answered_post(svc, event.channel, event.thread_id, event.reply_to)
+    if found is None:
+        return  # not an answer to a question
+    post, thread = found
     text = clean(event.text)
     if not text.strip():
         await svc.chat.send(thread, Outgoing(EMPTY_HINT))
@@ -71,12 +83,10 @@ async def on_thread_message(svc: Services, event: MessagePosted) -> None:
 
 
 async def on_thread_edit(svc: Services, event: MessageEdited) -> None:
-    if event.thread_id is None:
+    found = await _answered_post(svc, event.channel, event.thread_id, event.reply_to)
+    if found is None:
         return
-    post = await svc.store.post_by_thread(event.channel, event.thread_id)
-    if post is None:
-        return
-    thread = Destination.to_thread(event.channel, event.thread_id)
+    post, thread = found
     text = clean(event.text)
     if not text.strip():
         await svc.chat.send(

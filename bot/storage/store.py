@@ -215,6 +215,12 @@ class Store:
                 self._by_thread.popitem(last=False)
         return post
 
+    async def threadless_post(self, ref: ChannelRef, message_id: str) -> Post | None:
+        """The sent post with this message id that has no thread (its thread was refused):
+        replies to it are its answers."""
+        post = await self._one_post(and_(_post_channel(ref), posts.c.message_id == message_id))
+        return post if post is not None and post.status == "sent" and not post.thread_id else None
+
     async def last_post(self, ref: ChannelRef) -> Post | None:
         q = select(posts).where(_post_channel(ref)).order_by(posts.c.id.desc()).limit(1)
         async with self.engine.connect() as conn:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.ports import FakeClock
+from tests.discord import payloads as p
 from tests.discord.fake_discord import Fault
 from tests.discord.world import World
 
@@ -101,3 +102,32 @@ async def test_a_forum_post_whose_answer_was_lost_is_found_not_posted_again(worl
     assert post.thread_id == thread["id"]
     await world.reply("ana", "Consistent hashing.", thread=thread)
     assert await world.stored_answers(world.guild.ref(forum)) == ["Consistent hashing."]
+
+
+async def test_replies_to_a_post_without_a_thread_are_its_answers(world: World) -> None:
+    await world.command("you", SETUP, admin=True)
+    world.fake.deny(world.guild.study_id, "CREATE_PUBLIC_THREADS")
+    await world.command("you", "/post-now", admin=True)
+    post = _posts(world)[0]
+    # A member's reply to the post, in the channel: Discord's REPLY message (type 19).
+    mid = p.snowflake()
+    data = p.message_create(
+        mid, world.guild.study_id, world.guild.id, world.user_id("ana"), "ana", "Shard by key."
+    )
+    data["type"] = 19
+    data["message_reference"] = {"type": 0, "message_id": str(post.message_id),  # type: ignore[attr-defined]
+                                 "channel_id": str(world.guild.study_id),
+                                 "guild_id": str(world.guild.id)}  # fmt: skip
+    await world.feed("MESSAGE_CREATE", data)
+    assert await world.stored_answers() == ["Shard by key."]
+    ack = world.fake.shown[-1]
+    assert ack.where == "channel" and ack.text.startswith("✅ Answer from ana")
+    edit = {**data, "content": "Shard by tenant.", "edited_timestamp": "2026-11-30T09:05:00+00:00"}
+    await world.feed("MESSAGE_UPDATE", edit)
+    assert await world.stored_answers() == ["Shard by tenant."]
+    # A plain channel message (no reply) is not an answer.
+    other = p.message_create(
+        p.snowflake(), world.guild.study_id, world.guild.id, world.user_id("bo"), "bo", "hi all"
+    )
+    await world.feed("MESSAGE_CREATE", other)
+    assert await world.stored_answers() == ["Shard by tenant."]
