@@ -46,3 +46,16 @@ def test_refusals_are_explained_in_words_an_admin_can_act_on() -> None:
     text = explain(DeliveryRefused(Refusal.missing_permission, "Send Messages"))
     assert "missing the permission Send Messages" in text
     assert "went wrong" not in text
+
+
+async def test_a_channel_without_thread_permission_is_told_once_not_daily(h: Harness) -> None:
+    h.clock.set(datetime(2026, 11, 30, 8, 0, tzinfo=UTC))
+    await h.admin.runs(SETUP)
+    h.chat.no_threads.add(h.driver.channel)
+    await h.advance_to(datetime(2026, 12, 2, 9, 0, 30, tzinfo=UTC))  # three daily posts
+    posts = [s for s in h.chat.in_channel() if s.text.startswith("📌")]
+    assert len(posts) == 3 and not h.chat.posts()  # all out, none with a thread
+    notices = [s for s in h.chat.in_channel() if "Admins" in s.text]
+    assert len(notices) == 1 and "Create Public Threads" in notices[0].text
+    await h.admin.runs("/status")
+    assert "Posted without a thread" in h.chat.sent[-1].text

@@ -230,6 +230,9 @@ async def _status(svc: Services, s: ChannelSettings) -> str:
         lines.append(
             f"Last question: {outcome.get(last.status, last.status)}{late}, {when} ({last.question_id or '-'})."
         )
+        error = last.error or ""
+        if last.status == "sent" and error.startswith(daily.NO_THREAD):
+            lines.append(f"Posted without a thread: {error.removeprefix(daily.NO_THREAD)}.")
         if last.status in ("failed", daily.REFUSED) and last.error:
             lines.append(f"Last error: {last.error[:200]}")
     lines += await review.status_lines(svc, s.channel)

@@ -305,7 +305,10 @@ async def _send_post(
         await svc.store.set_post_status(
             ref.tenant, post_id, "sent", error=NO_THREAD + notices.missing(refused_thread)
         )
-        await _tell_admins(svc, ref, sent, refused_thread)
+        # Once per outage: a channel that stays without the permission is not told daily.
+        before = await svc.store.previous_sent_post(ref, post_id)
+        if before is None or not (before.error or "").startswith(NO_THREAD):
+            await _tell_admins(svc, ref, sent, refused_thread)
     post = await svc.store.get_post(ref.tenant, post_id)
     assert post is not None
     return post

@@ -221,6 +221,18 @@ class Store:
         post = await self._one_post(and_(_post_channel(ref), posts.c.message_id == message_id))
         return post if post is not None and post.status == "sent" and not post.thread_id else None
 
+    async def previous_sent_post(self, ref: ChannelRef, before_id: int) -> Post | None:
+        """The channel's newest sent post before `before_id`."""
+        q = (
+            select(posts)
+            .where(_post_channel(ref), posts.c.status == "sent", posts.c.id < before_id)
+            .order_by(posts.c.id.desc())
+            .limit(1)
+        )
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(q)).first()
+        return _post(row._mapping) if row else None
+
     async def last_post(self, ref: ChannelRef) -> Post | None:
         q = select(posts).where(_post_channel(ref)).order_by(posts.c.id.desc()).limit(1)
         async with self.engine.connect() as conn:
