@@ -54,19 +54,23 @@ class StudyBot:
         except DeliveryRefused as refused:
             # The platform refused a send for good: say what is missing, not "went wrong".
             log.warning("a send was refused: %s", refused, extra={"event": type(event).__name__})
-            interaction = getattr(event, "interaction", None)
-            if interaction is not None:
-                await self.svc.chat.respond(interaction, Reply(notices.explain(refused)))
+            await self._tell(event, notices.explain(refused))
         except Exception:
             log.exception("event failed", extra={"event": type(event).__name__})
-            interaction = getattr(event, "interaction", None)
-            if interaction is not None:
-                await self.svc.chat.respond(
-                    interaction,
-                    Reply(
-                        "Something went wrong on our side; anything you wrote was kept. Please try again."
-                    ),
-                )
+            await self._tell(
+                event,
+                "Something went wrong on our side; anything you wrote was kept. Please try again.",
+            )
+
+    async def _tell(self, event: Event, text: str) -> None:
+        """Answer the interaction behind `event`, if any; a failure here is only logged."""
+        interaction = getattr(event, "interaction", None)
+        if interaction is None:
+            return
+        try:
+            await self.svc.chat.respond(interaction, Reply(text))
+        except Exception as err:
+            log.warning("could not answer the interaction: %s", err)
 
     async def _route(self, event: Event) -> None:
         match event:
