@@ -29,8 +29,10 @@ def refusal(
     """The DeliveryRefused for `err`, or None when it is a passing failure.
 
     `needed` names the permission the refused call needs, as an admin reads it in Discord's
-    channel settings ("Create Public Threads"); 50001 means the bot cannot even see it."""
-    if err.code == CANNOT_DM:
+    channel settings ("Create Public Threads"), or is empty for a DM; 50001 means the bot
+    cannot even see the channel."""
+    if err.code == CANNOT_DM or (not needed and isinstance(err, discord.Forbidden)):
+        # In a DM every 403 is the member's choice (closed DMs, the bot blocked).
         return DeliveryRefused(Refusal.dm_closed, "the member does not accept direct messages")
     if err.code == MISSING_ACCESS:
         return DeliveryRefused(
