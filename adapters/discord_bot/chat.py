@@ -173,7 +173,7 @@ class DiscordChat:
             try:
                 await it.response.defer(ephemeral=True, thinking=True)
                 session.deferred = True
-            except discord.HTTPException as err:
+            except Exception as err:  # Discord's refusal or the network: the work goes on
                 log.warning("could not defer interaction %s: %s", it.id, err)
 
     async def _acknowledge_unanswered(self, session: _Session) -> None:
@@ -185,7 +185,7 @@ class DiscordChat:
                 elif session.deferred and not session.original_used:
                     session.original_used = True
                     await it.edit_original_response(content=STALE)
-            except discord.HTTPException as err:
+            except Exception as err:
                 log.warning("could not acknowledge interaction %s: %s", it.id, err)
 
     def _remember(self, key: str, interaction: discord.Interaction[Any]) -> None:
