@@ -11,7 +11,7 @@ from statistics import mean
 
 from bot.content import Pack
 from bot.content.schema import Phase, Question
-from bot.domain import Button, ChannelRef, DeliveryRefused, Destination, MessageRef, Outgoing
+from bot.domain import Button, ChannelRef, DeliveryRefused, Destination, Outgoing
 from bot.features import notices, review
 from bot.features.questions import choose_question, phase_on
 from bot.features.timeline import countdown, nudge_members
@@ -73,6 +73,10 @@ async def run_due(svc: Services) -> None:
         try:
             await post_due_slot(svc, settings)
             await nudge_members(svc, settings)
+        except DeliveryRefused as refused:  # recorded on the post; /status shows it
+            log.warning(
+                "posting refused: %s", refused, extra={"channel": settings.channel.channel_id}
+            )
         except Exception:  # one broken channel must not stop the others
             log.exception("posting failed", extra={"channel": settings.channel.channel_id})
     await close_due_windows(svc)
@@ -284,7 +288,8 @@ async def _send_post(
     except DeliveryRefused as refused:
         if refused.partial is None:
             # Nothing went out and nothing will: no retry loop, the admins are told.
-            await svc.store.set_post_status(ref.tenant, post_id, REFUSED, error=str(refused)[:500])
+            why = notices.missing(refused)[:500]
+            await svc.store.set_post_status(ref.tenant, post_id, REFUSED, error=why)
             log.warning("daily post refused", extra={"channel": ref.channel_id})
             raise
         # The message is out, its thread is not: a post without a thread is still a post.
@@ -308,15 +313,13 @@ async def _send_post(
         # Once per outage: a channel that stays without the permission is not told daily.
         before = await svc.store.previous_sent_post(ref, post_id)
         if before is None or not (before.error or "").startswith(NO_THREAD):
-            await _tell_admins(svc, ref, sent, refused_thread)
+            await _tell_admins(svc, ref, refused_thread)
     post = await svc.store.get_post(ref.tenant, post_id)
     assert post is not None
     return post
 
 
-async def _tell_admins(
-    svc: Services, ref: ChannelRef, sent: MessageRef, refused: DeliveryRefused
-) -> None:
+async def _tell_admins(svc: Services, ref: ChannelRef, refused: DeliveryRefused) -> None:
     """One notice in the channel, under the post that went out without its thread."""
     try:
         await svc.chat.send(Destination.to_channel(ref), Outgoing(notices.thread_notice(refused)))
