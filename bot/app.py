@@ -90,6 +90,12 @@ class StudyBot:
                     await peer_review.on_score(self.svc, event, arg)
                 elif kind == peer_review.FINISH:
                     await peer_review.on_finish_button(self.svc, event, arg)
+                elif kind == review.SHOW_REVIEW:
+                    await review.on_show_review(self.svc, event, arg)
+                elif kind == peer_review.SHOW_FEEDBACK:
+                    await peer_review.on_show_feedback(self.svc, event, arg)
+                elif kind == peer_review.SHOW_ASSIGNMENTS:
+                    await peer_review.on_show_assignments(self.svc, event, arg)
             case FormSubmitted():
                 kind, _, arg = event.custom_id.partition(":")
                 if kind == daily.ANSWER_BUTTON and arg.isdigit():

@@ -41,6 +41,15 @@ async def test_a_private_review_to_a_closed_dm_is_noticed_and_not_marked_deliver
     reviews = await h.bot.svc.reviews.reviews_for_post(post)
     assert [r.delivered_at for r in reviews.values()] == [None]
 
+    # The review is kept: ana sees it privately from the notice's button; bo cannot.
+    await h.user("bo").clicks(notices[0].number, "Show my review")
+    assert h.chat.sent[-1].text == "That review is not yours to see."
+    await h.user("ana").clicks(notices[0].number, "Show my review")
+    shown = h.chat.sent[-1]
+    assert shown.private and shown.to_user.name == "ana" and shown.text.startswith("🤖")  # type: ignore[union-attr]
+    reviews = await h.bot.svc.reviews.reviews_for_post(post)
+    assert all(r.delivered_at is not None for r in reviews.values())
+
 
 def test_refusals_are_explained_in_words_an_admin_can_act_on() -> None:
     text = explain(DeliveryRefused(Refusal.missing_permission, "Send Messages"))

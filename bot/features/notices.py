@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 
 from bot.domain import (
+    Button,
     DeliveryRefused,
     Destination,
     InteractionRef,
@@ -76,6 +77,7 @@ async def send_private(
     fallback: Destination | None,
     what: str,
     interaction: InteractionRef | None = None,
+    show: Button | None = None,
 ) -> bool:
     """Send `message` to `user` privately; True when it reached them.
 
@@ -105,8 +107,11 @@ async def send_private(
             "closed to the bot. Allow direct messages from this server's members, or ask an "
             "admin to run `/review settings to:thread`."
         )
+        if show is not None:  # the content is kept: the member sees it here, privately
+            note += " Or press the button to see it here, only to you."
+        buttons = (show,) if show is not None else ()
         try:
-            await svc.chat.send(fallback, Outgoing(note, mentions=(user,)))
+            await svc.chat.send(fallback, Outgoing(note, buttons=buttons, mentions=(user,)))
         except Exception:
             log.exception("could not post the closed-DM notice")
     return False

@@ -14,7 +14,17 @@ from typing import Any
 from bot.commands import CommandContext, CommandError, CommandRegistry, CommandSpec, Option
 from bot.commands import OptionType as T
 from bot.content.schema import Question
-from bot.domain import ChannelRef, Destination, InteractionRef, Outgoing, Reply, Review, UserRef
+from bot.domain import (
+    Button,
+    ChannelRef,
+    Destination,
+    InteractionRef,
+    Outgoing,
+    Reply,
+    Review,
+    UserRef,
+)
+from bot.events import ButtonPressed
 from bot.features import notices, peer_review
 from bot.review.models import (
     Delivery,
@@ -35,6 +45,8 @@ log = logging.getLogger(__name__)
 
 NOT_SET_UP = "This channel is not set up yet. An admin can run /setup here (try /help setup)."
 MAX_PEERS = 5
+# The button on a closed-DM notice that shows the author their review privately.
+SHOW_REVIEW = "myreview"
 
 
 # -- the AI review of one answer ------------------------------------------------------
@@ -118,6 +130,7 @@ async def deliver(
                 fallback=_thread(fresh),
                 what="the review of your answer",
                 interaction=interaction,
+                show=Button(f"{SHOW_REVIEW}:{answer.id}", "Show my review"),
             )
             if not reached:
                 await svc.reviews.release_delivery(tenant, stored.id, now)
@@ -131,6 +144,24 @@ async def deliver(
         except Exception:
             await svc.reviews.release_delivery(tenant, stored.id, now)
             raise
+
+
+async def on_show_review(svc: Services, event: ButtonPressed, arg: str) -> None:
+    """The author asks for the review their closed DMs could not take: shown privately."""
+    user = event.interaction.user
+    answer = await svc.reviews.get_answer(user.tenant, int(arg)) if arg.isdigit() else None
+    if answer is None or answer.user_id != user.user_id:
+        await svc.chat.respond(event.interaction, Reply("That review is not yours to see."))
+        return
+    post = await svc.store.get_post(user.tenant, answer.post_id)
+    stored = await svc.reviews.review_for(user.tenant, answer.id)
+    if post is None or stored is None:
+        await svc.chat.respond(event.interaction, Reply("That review is no longer available."))
+        return
+    question = _question(svc, post, await _pack_id(svc, post.channel))
+    text = render_review(stored.review, question, author=None)
+    await svc.chat.respond(event.interaction, Reply(text))
+    await svc.reviews.claim_delivery(user.tenant, stored.id, svc.clock.now())
 
 
 def author_of(answer: Answer) -> UserRef:

@@ -57,8 +57,20 @@ async def test_a_closed_dm_does_not_stop_the_round_and_is_noticed_in_the_thread(
     notice = next(s for s in world.fake.shown if s.where == "thread" and "📭" in s.text)
     assert f"<@{world.user_id('ana')}>" in notice.text and notice.pings
     assert "/review settings to:thread" in notice.text
-    sent = world.fake.requests_to("POST", rf"/channels/{notice.channel_id}/messages")[-1].body
-    assert sent["allowed_mentions"] == {"parse": [], "users": [world.user_id("ana")]}
+    notice_sent = next(
+        r.body
+        for r in world.fake.requests_to("POST", rf"/channels/{notice.channel_id}/messages")
+        if "📭" in r.body["content"]
+    )
+    assert notice_sent["allowed_mentions"] == {"parse": [], "users": [world.user_id("ana")]}
+
+    # Nothing is lost: from the notice, ana sees her assignment privately and scores it there.
+    await world.click("ana", world.fake.messages[notice.message_id], "Show my peer reviews")
+    assignment = world.fake.shown[-1]
+    assert assignment.where == "private" and assignment.to_user == "ana"
+    first = next(c for row in assignment.components for c in row["components"])
+    await world.click("ana", world.fake.messages[assignment.message_id], first["label"])
+    assert world.fake.shown[-1].to_user == "ana" and "saved" in world.fake.shown[-1].text
 
 
 async def test_a_private_review_reaches_a_closed_dm_through_the_open_interaction(
