@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from bot.ports import FakeClock
 from tests.discord import payloads as p
 from tests.discord.fake_discord import Fault
@@ -128,3 +130,23 @@ async def test_replies_to_a_post_without_a_thread_are_its_answers(world: World) 
     )
     await world.feed("MESSAGE_CREATE", other)
     assert await world.stored_answers() == ["Shard by tenant."]
+
+
+async def test_a_forum_post_retried_by_the_core_is_looked_for_first(
+    world: World, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    forum = world.guild.forum
+    clock.set(datetime(2026, 11, 30, 8, 0, tzinfo=UTC))
+    await world.command("you", SETUP, admin=True, channel=forum)
+    route = rf"/channels/{forum['id']}/threads"
+    # Discord makes the post but answers 503, which discord.py does not retry: the send fails.
+    world.fake.fail("POST", route, Fault(503, committed=True))
+    await world.command("you", "/post-now", admin=True, channel=forum)
+    caplog.clear()  # the failure was logged, as it should be
+    clock.set(datetime(2026, 11, 30, 8, 10, tzinfo=UTC))  # the claim's lease ran out
+    await world.bot.run_due()
+    assert len(world.fake.requests_to("POST", route)) == 1  # found, not posted again
+    post = await world.store.last_post(world.guild.ref(forum))
+    assert (
+        post is not None and post.status == "sent" and post.thread_id == world.newest_thread()["id"]
+    )
