@@ -106,6 +106,18 @@ async def refused_thread_keeps_the_post_and_tells_the_admins(p: Platform) -> Non
     assert reply.where == "private" and "without a thread" in reply.text
 
 
+async def refused_post_says_what_is_missing(p: Platform) -> None:
+    p.deny_posting()
+    await p.post_question()
+    reply = p.delivered()[-1]
+    assert reply.where == "private" and reply.text.startswith("⚠️"), reply.text
+    assert "went wrong" not in reply.text
+    assert not any("Question of the day" in d.text for d in p.delivered())
+    await p.post_question()  # the admin tries again: refused again, said again, nothing posted
+    assert p.delivered()[-1].text.startswith("⚠️")
+    assert not any("Question of the day" in d.text for d in p.delivered())
+
+
 async def long_message_arrives_whole(p: Platform) -> None:
     await p.announce(LONG)
     sent = [d.text for d in p.delivered() if d.where == "channel"]
@@ -135,6 +147,7 @@ REFUSAL_CASES: dict[str, Case] = {
     for f in (
         closed_dm_is_noticed_in_the_thread,
         refused_thread_keeps_the_post_and_tells_the_admins,
+        refused_post_says_what_is_missing,
         long_message_arrives_whole,
         peer_review_from_private_messages,
     )

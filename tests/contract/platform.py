@@ -53,6 +53,10 @@ class Platform(Protocol):
     def close_dms(self, user: str) -> None:
         """`user` does not accept direct messages from the bot (the platform refuses them)."""
 
+    def deny_posting(self) -> None:
+        """The bot may not post in the study channel (a permission it lacks, or on Slack:
+        it is not in the channel)."""
+
     def deny_threads(self) -> None:
         """The bot may not open threads in the study channel (a permission it lacks)."""
 

@@ -59,6 +59,9 @@ class DiscordPlatform:
     def close_dms(self, user: str) -> None:
         self.w.fake.close_dms(self.w.user_id(user))
 
+    def deny_posting(self) -> None:
+        self.w.fake.deny(self.w.guild.study_id, "SEND_MESSAGES")
+
     def deny_threads(self) -> None:
         self.w.fake.deny(self.w.guild.study_id, "CREATE_PUBLIC_THREADS")
 

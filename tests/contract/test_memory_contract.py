@@ -56,6 +56,9 @@ class MemoryPlatform:
     def close_dms(self, user: str) -> None:
         self.h.chat.closed_dms.add(self.h.user(user).user.user_id)
 
+    def deny_posting(self) -> None:
+        self.h.chat.no_posting.add(self.h.driver.channel)
+
     def deny_threads(self) -> None:
         self.h.chat.no_threads.add(self.h.driver.channel)
 
