@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.app import StudyBot
 from bot.commands import parse_command_line
@@ -17,11 +17,13 @@ from bot.domain import (
     Button,
     Capabilities,
     ChannelRef,
+    DeliveryRefused,
     Destination,
     Form,
     InteractionRef,
     MessageRef,
     Outgoing,
+    Refusal,
     Reply,
     UserRef,
 )
@@ -34,6 +36,7 @@ from bot.events import (
     MessagePosted,
 )
 from bot.ports import ThreadUnreadable
+from bot.text import split_message
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,11 @@ class MemoryChat:
         # What members wrote in threads, as the platform keeps it (edits applied, deletes
         # gone), oldest first: what `thread_messages` reads back after downtime.
         self.threads: dict[tuple[ChannelRef, str], dict[str, MessagePosted]] = {}
+        # Refusals to simulate, as a real platform would answer them for good: members whose
+        # DMs are closed (user ids), channels where the bot may not open threads, or post.
+        self.closed_dms: set[str] = set()
+        self.no_threads: set[ChannelRef] = set()
+        self.no_posting: set[ChannelRef] = set()
 
     @property
     def capabilities(self) -> Capabilities:
@@ -89,6 +97,38 @@ class MemoryChat:
         return sent
 
     async def send(self, dest: Destination, message: Outgoing) -> MessageRef:
+        if dest.user is not None and dest.channel is None and dest.user.user_id in self.closed_dms:
+            raise DeliveryRefused(Refusal.dm_closed, "the member does not accept direct messages")
+        if dest.channel in self.no_posting and dest.user is None:
+            raise DeliveryRefused(Refusal.missing_permission, "Send Messages")
+        refuse_thread = (
+            message.thread_name is not None
+            and dest.thread_id is None
+            and dest.user is None
+            and dest.channel in self.no_threads
+        )
+        if refuse_thread:
+            message = replace(message, thread_name=None)
+        parts = split_message(message.text, self._caps.max_message_length)
+        first: MessageRef | None = None
+        for i, part in enumerate(parts):
+            last = i == len(parts) - 1
+            piece = replace(
+                message,
+                text=part,
+                buttons=message.buttons if last else (),
+                thread_name=message.thread_name if i == 0 else None,
+            )
+            ref = await self._send_one(dest, piece)
+            first = first or ref
+        assert first is not None
+        if refuse_thread:
+            raise DeliveryRefused(
+                Refusal.missing_permission, "Create Public Threads", partial=first
+            )
+        return first
+
+    async def _send_one(self, dest: Destination, message: Outgoing) -> MessageRef:
         n = len(self.sent) + 1
         mid = f"m{self._prefix}{next(self._ids)}"
         opened = (
@@ -120,6 +160,9 @@ class MemoryChat:
                 dest = Destination(channel=interaction.channel, user=interaction.user)
         else:
             dest = Destination.to_channel(interaction.channel)
+        # An answer to the member's own interaction is never a refused DM.
+        if dest.channel is None and dest.user is not None:
+            return await self._send_one(dest, Outgoing(reply.text, buttons=reply.buttons))
         return await self.send(dest, Outgoing(reply.text, buttons=reply.buttons))
 
     async def open_form(self, interaction: InteractionRef, form: Form) -> None:

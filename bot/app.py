@@ -14,7 +14,7 @@ from bot.commands import (
     Option,
     OptionType,
 )
-from bot.domain import Reply
+from bot.domain import DeliveryRefused, Reply
 from bot.events import (
     ButtonPressed,
     CommandInvoked,
@@ -29,6 +29,7 @@ from bot.features import (
     answers,
     backfill,
     daily,
+    notices,
     peer_review,
     privacy,
     review,
@@ -64,16 +65,26 @@ class StudyBot:
     async def handle(self, event: Event) -> None:
         try:
             await self._route(event)
+        except DeliveryRefused as refused:
+            # The platform refused a send for good: say what is missing, not "went wrong".
+            log.warning("a send was refused: %s", refused, extra={"event": type(event).__name__})
+            await self._tell(event, notices.explain(refused))
         except Exception:
             log.exception("event failed", extra={"event": type(event).__name__})
-            interaction = getattr(event, "interaction", None)
-            if interaction is not None:
-                await self.svc.chat.respond(
-                    interaction,
-                    Reply(
-                        "Something went wrong on our side; anything you wrote was kept. Please try again."
-                    ),
-                )
+            await self._tell(
+                event,
+                "Something went wrong on our side; anything you wrote was kept. Please try again.",
+            )
+
+    async def _tell(self, event: Event, text: str) -> None:
+        """Answer the interaction behind `event`, if any; a failure here is only logged."""
+        interaction = getattr(event, "interaction", None)
+        if interaction is None:
+            return
+        try:
+            await self.svc.chat.respond(interaction, Reply(text))
+        except Exception as err:
+            log.warning("could not answer the interaction: %s", err)
 
     async def _route(self, event: Event) -> None:
         match event:
@@ -95,6 +106,12 @@ class StudyBot:
                     await peer_review.on_score(self.svc, event, arg)
                 elif kind == peer_review.FINISH:
                     await peer_review.on_finish_button(self.svc, event, arg)
+                elif kind == review.SHOW_REVIEW:
+                    await review.on_show_review(self.svc, event, arg)
+                elif kind == peer_review.SHOW_FEEDBACK:
+                    await peer_review.on_show_feedback(self.svc, event, arg)
+                elif kind == peer_review.SHOW_ASSIGNMENTS:
+                    await peer_review.on_show_assignments(self.svc, event, arg)
             case FormSubmitted():
                 kind, _, arg = event.custom_id.partition(":")
                 if await drills.on_form(self.svc, event):

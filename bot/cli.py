@@ -65,6 +65,11 @@ def _parser() -> argparse.ArgumentParser:
     inv = d_sub.add_parser("invite-url", help="print the link that adds the bot to a server")
     inv.add_argument("--client-id", help="the application id (default: $DISCORD_CLIENT_ID)")
     inv.set_defaults(func=_discord_invite_url)
+    sync = d_sub.add_parser(
+        "sync", help="register the slash commands now (start-up syncs only when they changed)"
+    )
+    _db_args(sync)
+    sync.set_defaults(func=_discord_sync)
 
     content = sub.add_parser("content", help="content packs")
     c_sub = content.add_subparsers(metavar="ACTION")
@@ -165,6 +170,12 @@ def _run(args: argparse.Namespace) -> int:
     from adapters.discord_bot.runner import run as run_discord
 
     return asyncio.run(run_discord(settings))
+
+
+def _discord_sync(args: argparse.Namespace) -> int:
+    from adapters.discord_bot.runner import sync
+
+    return asyncio.run(sync(_settings(args)))
 
 
 def _discord_invite_url(args: argparse.Namespace) -> int:

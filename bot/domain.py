@@ -46,6 +46,10 @@ class InteractionRef:
     user: UserRef
     channel: ChannelRef | None
     token: str = ""
+    # Permissions the bot lacks where this happened, named as an admin finds them in the
+    # platform's settings ("Create Public Threads"). The adapter decides which ones the bot
+    # needs there; empty when nothing is missing or the platform does not say.
+    missing: tuple[str, ...] = ()
 
 
 class ButtonStyle(StrEnum):

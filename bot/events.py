@@ -29,6 +29,9 @@ class MessagePosted:
     # When the platform says it was written; set when read back from a thread's history
     # (a back-filled reply is late or not by when it was written, not when it was read).
     posted_at: datetime | None = None
+    # The message this one replies to, when it sits in the channel itself (not a thread): a
+    # reply to a daily post that has no thread is an answer to it.
+    reply_to: str | None = None
 
     @property
     def ref(self) -> MessageRef:
@@ -42,6 +45,7 @@ class MessageEdited:
     thread_id: str | None
     user: UserRef
     text: str
+    reply_to: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,3 +41,23 @@ def quote(text: str, limit: int = 280) -> str:
 
 def words(text: str) -> int:
     return len(text.split())
+
+
+def split_message(text: str, limit: int) -> list[str]:
+    """A text too long for one message, as several: cut at paragraph breaks, else line
+    breaks, else spaces, and only as a last resort inside a word. Joined back, the parts
+    are the text (parts that are only whitespace are dropped: platforms refuse them)."""
+    parts: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        window = rest[:limit]
+        cut = limit
+        for sep in ("\n\n", "\n", " "):
+            at = window.rfind(sep)
+            if at > 0:
+                cut = at + len(sep)
+                break
+        parts.append(rest[:cut])
+        rest = rest[cut:]
+    parts.append(rest)
+    return [part for part in parts if part.strip()] or [text]

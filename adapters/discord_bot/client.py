@@ -17,10 +17,11 @@ import yarl
 from discord import app_commands
 
 from adapters.discord_bot import commands, mapping
-from adapters.discord_bot.chat import DiscordChat
+from adapters.discord_bot.chat import DiscordChat, no_blind_forum_retries
 from bot.app import StudyBot
-from bot.events import Event
+from bot.events import ButtonPressed, Event
 from bot.scheduling import Scheduler
+from bot.storage.app_state import AppState
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,8 @@ class ClientOptions:
     shard_ids: list[int] | None = None
     gateway_url: str | None = None
     guild_ready_timeout: float = 2.0
+    # Register the commands even when their hash says they are unchanged (`discord sync`).
+    force_sync: bool = False
 
 
 def intents(message_content: bool) -> discord.Intents:
@@ -91,6 +94,7 @@ class StudyClient(discord.AutoShardedClient):
             allowed_mentions=discord.AllowedMentions.none(),  # a default; each send sets its own
             guild_ready_timeout=self.options.guild_ready_timeout,
             max_messages=None,  # the core keeps what matters; no message cache
+            http_trace=no_blind_forum_retries(),
         )
         self.tree: app_commands.CommandTree[StudyClient] = app_commands.CommandTree(
             self,
@@ -117,10 +121,25 @@ class StudyClient(discord.AutoShardedClient):
         self.add_dynamic_items(CoreButton)
         for command in commands.render(self.bot.commands.all(), self.run_command):
             self.tree.add_command(command)
-        synced = await self.tree.sync()
-        log.info("slash commands synced", extra={"count": len(synced)})
+        await self.sync_commands(force=self.options.force_sync)
         if self.scheduler is not None:
             await self.scheduler.start()
+
+    async def sync_commands(self, *, force: bool = False) -> bool:
+        """Register the command set with Discord when it changed since the last sync (its
+        hash is kept in the database), so restarts and every shard process do not each
+        re-register it. True when a sync was made."""
+        assert self.bot is not None
+        digest = commands.digest(self.tree)
+        key = f"discord.commands.{self.application_id}"
+        state = AppState(self.bot.svc.store.engine)
+        if not force and await state.get(key) == digest:
+            log.info("slash commands unchanged; not synced")
+            return False
+        synced = await self.tree.sync()
+        await state.set(key, digest, self.bot.svc.clock.now())
+        log.info("slash commands synced", extra={"count": len(synced)})
+        return True
 
     async def launch_shards(self) -> None:
         # With DISCORD_GATEWAY_URL set, discord.py would still take the address from the API
@@ -177,14 +196,18 @@ class StudyClient(discord.AutoShardedClient):
         await self._serve(interaction, mapping.command_event(ref, path, options))
 
     async def on_core_button(self, interaction: discord.Interaction[Any], custom_id: str) -> None:
+        core_id, tenant = mapping.split_tenant(custom_id)
         place = mapping.interaction_place(interaction)
-        if place is None:
+        if place is not None:
+            ref = mapping.interaction_ref(interaction, place)
+            await self._serve(
+                interaction, mapping.button_event(ref, core_id, interaction.message, place)
+            )
+        elif tenant is not None:  # a button in a DM (peer review): its tenant rode along
+            dm = mapping.dm_interaction_ref(interaction, tenant)
+            await self._serve(interaction, ButtonPressed(dm, core_id))
+        else:
             await interaction.response.send_message(NOT_IN_A_SERVER, ephemeral=True)
-            return
-        ref = mapping.interaction_ref(interaction, place)
-        await self._serve(
-            interaction, mapping.button_event(ref, custom_id, interaction.message, place)
-        )
 
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
         # Modal submissions are handled here, not by discord.py's modal store, which forgets
@@ -194,10 +217,14 @@ class StudyClient(discord.AutoShardedClient):
         ):
             return
         place = mapping.interaction_place(interaction)
-        if place is None:
+        _, tenant = mapping.split_tenant(str(interaction.data.get("custom_id", "")))
+        if place is not None:
+            ref = mapping.interaction_ref(interaction, place)
+        elif tenant is not None:  # a form opened from a DM button
+            ref = mapping.dm_interaction_ref(interaction, tenant)
+        else:
             await interaction.response.send_message(NOT_IN_A_SERVER, ephemeral=True)
             return
-        ref = mapping.interaction_ref(interaction, place)
         await self._serve(interaction, mapping.form_event(ref, interaction.data))
 
     async def on_message(self, message: discord.Message) -> None:

@@ -8,7 +8,9 @@ Admin commands carry Manage Server as default member permissions; the core check
 
 from __future__ import annotations
 
+import hashlib
 import inspect
+import json
 import logging
 from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from typing import Any, Optional
@@ -153,3 +155,11 @@ def render(specs: Iterable[CommandSpec], run: Run) -> list[TopLevel]:
                 sub.add_command(_command(s, run, s.path[2], sub))
         out.append(group)
     return out
+
+
+def digest(tree: app_commands.CommandTree[Any]) -> str:
+    """A hash of the command set exactly as it would be sent to Discord."""
+    payload = sorted(
+        (c.to_dict(tree) for c in tree.get_commands()), key=lambda c: str(c.get("name"))
+    )
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()

@@ -33,7 +33,8 @@ async def thread_messages(
         seen += 1
         if mapping.is_member_message(message, me):
             event = mapping.message_posted(message, place)
-            found.append(dataclasses.replace(event, posted_at=message.created_at))
+            if event is not None:  # a sticker, poll or forward alone is no answer
+                found.append(dataclasses.replace(event, posted_at=message.created_at))
     if seen == 0:
         # A question's thread always holds its starter (the system message pointing at the
         # post, or a forum post's own first message): none at all means no Read Message History.

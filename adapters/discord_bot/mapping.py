@@ -24,11 +24,17 @@ from bot.events import (
     MessagePosted,
     OptionValue,
 )
+from bot.text import split_message
 
 MAX_CONTENT = 2000
 MAX_NONCE = 25  # Discord rejects longer nonces
-# The core's custom ids: "answer:<post_id>" and whatever comes next in the same shape.
-CUSTOM_ID = r"(?P<kind>[a-z][a-z0-9_-]{0,30}):(?P<arg>[A-Za-z0-9_.:-]{0,60})"
+# The core's custom ids: "answer:<post_id>" and whatever comes next in the same shape. A
+# button or form sent in a DM carries its tenant after "~": a DM interaction has no guild_id,
+# so the custom id is the only place Discord gives it back from.
+TENANT_MARK = "~"
+CUSTOM_ID = (
+    r"(?P<kind>[a-z][a-z0-9_-]{0,30}):(?P<arg>[A-Za-z0-9_.:-]{0,60})(?:~(?P<tenant>\d{1,20}))?"
+)
 # Messages members write; joins, pins and thread-starter notices are not answers.
 _USER_MESSAGE_TYPES = (discord.MessageType.default, discord.MessageType.reply)
 
@@ -44,6 +50,21 @@ class Place:
     @property
     def channel(self) -> ChannelRef:
         return ChannelRef(tenant_of(self.guild_id), str(self.channel_id))
+
+
+def with_tenant(custom_id: str, tenant: str | None) -> str:
+    """The custom id of a component sent in a DM: the core's id, then the tenant."""
+    if tenant is None or not tenant.isdigit() or TENANT_MARK in custom_id:
+        return custom_id
+    return f"{custom_id}{TENANT_MARK}{tenant}"
+
+
+def split_tenant(custom_id: str) -> tuple[str, str | None]:
+    """("peer:7:star:3~123", ...) -> ("peer:7:star:3", "123"); ids without a tenant as they are."""
+    core, mark, tenant = custom_id.rpartition(TENANT_MARK)
+    if mark and tenant.isdigit():
+        return core, tenant
+    return custom_id, None
 
 
 def tenant_of(guild_id: int) -> str:
@@ -83,13 +104,45 @@ def user_ref(
     return UserRef(tenant_of(guild_id), str(user.id), user.display_name, admin)
 
 
+# What the bot needs in a study channel, as Discord's channel settings name each one.
+_NEEDED: tuple[tuple[str, str], ...] = (
+    ("view_channel", "View Channel"),
+    ("send_messages", "Send Messages"),
+    ("send_messages_in_threads", "Send Messages in Threads"),
+    ("create_public_threads", "Create Public Threads"),
+    ("read_message_history", "Read Message History"),
+)
+
+
+def missing_permissions(have: discord.Permissions, *, forum: bool = False) -> tuple[str, ...]:
+    """The permissions the bot lacks in a channel, from an interaction's app_permissions.
+    A forum's posts are threads the bot opens with Send Messages alone."""
+    return tuple(
+        label
+        for flag, label in _NEEDED
+        if not getattr(have, flag) and not (forum and flag == "create_public_threads")
+    )
+
+
 def interaction_ref(interaction: discord.Interaction[Any], place: Place) -> InteractionRef:
+    channel = interaction.channel
+    forum = isinstance(channel, discord.ForumChannel) or (
+        isinstance(channel, discord.Thread) and isinstance(channel.parent, discord.ForumChannel)
+    )
     return InteractionRef(
         str(interaction.id),
         user_ref(place.guild_id, interaction.user, interaction.permissions),
         place.channel,
         interaction.token,
+        missing=missing_permissions(interaction.app_permissions, forum=forum),
     )
+
+
+def dm_interaction_ref(interaction: discord.Interaction[Any], tenant: str) -> InteractionRef:
+    """A button or form in a DM: no guild, no member, so the tenant comes from the custom id
+    and the member is nobody's admin here. The core's replies go back to the DM."""
+    user = UserRef(tenant, str(interaction.user.id), interaction.user.display_name, False)
+    return InteractionRef(str(interaction.id), user, None, interaction.token)
 
 
 def interaction_place(interaction: discord.Interaction[Any]) -> Place | None:
@@ -134,9 +187,8 @@ def form_values(components: list[Mapping[str, Any]]) -> dict[str, str]:
 
 
 def form_event(ref: InteractionRef, data: Mapping[str, Any]) -> FormSubmitted:
-    return FormSubmitted(
-        ref, str(data.get("custom_id", "")), form_values(list(data.get("components", [])))
-    )
+    custom_id, _ = split_tenant(str(data.get("custom_id", "")))
+    return FormSubmitted(ref, custom_id, form_values(list(data.get("components", []))))
 
 
 def is_member_message(message: discord.Message, me: int | None) -> bool:
@@ -149,13 +201,51 @@ def is_member_message(message: discord.Message, me: int | None) -> bool:
     )
 
 
-def message_posted(message: discord.Message, place: Place) -> MessagePosted:
+def is_forward(message: discord.Message) -> bool:
+    """A message forwarded from elsewhere: someone else's words, never an answer."""
+    ref = message.reference
+    return bool(message.message_snapshots) or (
+        ref is not None and ref.type is discord.MessageReferenceType.forward
+    )
+
+
+def answer_text(message: discord.Message) -> str | None:
+    """What a member's message says as an answer; None for what is not one.
+
+    Attachments are noted by name (a diagram, a document), so an attachment-only reply is
+    kept as an answer; a sticker, a poll or a forward alone is not an answer and is ignored
+    rather than met with "that reply was empty"."""
+    if is_forward(message):
+        return None
+    text = message.content
+    files = [a.filename for a in message.attachments]
+    if files:
+        note = "📎 attached: " + ", ".join(files)
+        return f"{text}\n{note}" if text.strip() else note
+    if not text.strip() and (message.stickers or message.poll is not None or message.embeds):
+        return None
+    return text
+
+
+def reply_to(message: discord.Message, place: Place) -> str | None:
+    """The message a channel message replies to (a thread's messages belong to the thread)."""
+    ref = message.reference
+    if place.thread_id or ref is None or ref.type is discord.MessageReferenceType.forward:
+        return None
+    return str(ref.message_id) if ref.message_id else None
+
+
+def message_posted(message: discord.Message, place: Place) -> MessagePosted | None:
+    text = answer_text(message)
+    if text is None:
+        return None
     return MessagePosted(
         place.channel,
         str(message.id),
         str(place.thread_id) if place.thread_id else None,
         user_ref(place.guild_id, message.author),
-        message.content,
+        text,
+        reply_to=reply_to(message, place),
     )
 
 
@@ -171,6 +261,7 @@ def message_edited(
         str(place.thread_id) if place.thread_id else None,
         user_ref(place.guild_id, message.author),
         str(data["content"]),
+        reply_to=reply_to(message, place),
     )
 
 
@@ -184,14 +275,19 @@ def message_deleted(message_id: int, place: Place) -> MessageDeleted:
 
 
 def render_text(text: str, mentions: tuple[UserRef, ...] = ()) -> str:
-    """The message content: the core's deliberate mentions first, cut to Discord's limit."""
+    """The message content: the core's deliberate mentions first. It may exceed Discord's
+    2,000 characters: `split_text` cuts it into messages, losing nothing."""
     tags = [
         f"<@{u.user_id}>" for u in mentions if u.user_id.isdigit() and f"<@{u.user_id}>" not in text
     ]
     content = " ".join([*tags, text]) if tags else text
-    if len(content) > MAX_CONTENT:
-        content = content[: MAX_CONTENT - 1] + "…"
     return content or "\u200b"
+
+
+def split_text(content: str, limit: int = MAX_CONTENT) -> list[str]:
+    """Discord refuses content over 2,000 characters (50035 Invalid Form Body), so a longer
+    text goes out as several messages, cut at paragraph boundaries; nothing is lost."""
+    return [part for part in split_message(content, limit) if part] or ["\u200b"]
 
 
 def allowed_mentions(mentions: tuple[UserRef, ...] = ()) -> discord.AllowedMentions:

@@ -18,7 +18,7 @@ from bot.settings import Settings
 log = logging.getLogger(__name__)
 
 
-def build_client(ds: DiscordSettings) -> StudyClient:
+def build_client(ds: DiscordSettings, *, force_sync: bool = False) -> StudyClient:
     shard_count, shard_ids = ds.shards()
     use_endpoints(ds.rest_base(), ds.gateway_url)
     return StudyClient(
@@ -27,8 +27,35 @@ def build_client(ds: DiscordSettings) -> StudyClient:
             shard_count=shard_count,
             shard_ids=shard_ids,
             gateway_url=ds.gateway_url,
+            force_sync=force_sync,
         )
     )
+
+
+async def sync(settings: Settings, ds: DiscordSettings | None = None) -> int:
+    """`studybot discord sync`: register the slash commands now, whatever the stored hash
+    says (REST only: log in, sync, leave; no gateway connection, no scheduler)."""
+    if settings.discord_token is None:
+        print("studybot: set DISCORD_TOKEN to sync the commands.", file=sys.stderr)
+        return 2
+    try:
+        client = build_client(ds or DiscordSettings(), force_sync=True)
+    except ValueError as err:
+        print(f"studybot: {err}", file=sys.stderr)
+        return 2
+    chat = DiscordChat(client)
+    runtime = await start_runtime(settings, chat, SystemClock(), owns_tenant=client.owns_tenant)
+    client.attach(runtime.bot, chat, None)
+    try:
+        async with client:
+            await client.login(settings.discord_token.get_secret_value())  # runs setup_hook
+    except discord.LoginFailure:
+        print("studybot: Discord refused DISCORD_TOKEN.", file=sys.stderr)
+        return 2
+    finally:
+        await runtime.close()
+    print("studybot: slash commands synced.")
+    return 0
 
 
 async def run(settings: Settings, ds: DiscordSettings | None = None) -> int:

@@ -14,8 +14,8 @@ from bot.commands import (
     Option,
     OptionType,
 )
-from bot.domain import ChannelRef, Reply
-from bot.features import daily, review
+from bot.domain import ChannelRef, DeliveryRefused, Reply
+from bot.features import daily, notices, review
 from bot.services import Services
 from bot.storage.records import ChannelSettings
 from bot.timing import BadValue, describe, local_date, parse_date
@@ -28,6 +28,13 @@ def register(reg: CommandRegistry, svc: Services, default_pack: str) -> None:
 
     async def setup(ctx: CommandContext) -> Reply:
         ref = _channel(ctx)
+        if ctx.interaction.missing:
+            raise CommandError(
+                "The bot cannot run the daily question here yet: it is missing "
+                f"{', '.join(ctx.interaction.missing)} in this channel. Give the bot "
+                "these permissions in the channel's settings (or its role), then run "
+                f"/{ctx.spec.name} again. Nothing was changed."
+            )
         now = svc.clock.now()
         old = await svc.store.get_channel(ref)
         opts: dict[str, Any] = dict(ctx.options)
@@ -86,7 +93,16 @@ def register(reg: CommandRegistry, svc: Services, default_pack: str) -> None:
 
     async def post_now(ctx: CommandContext) -> Reply:
         settings = await _settings(svc, ctx)
-        post = await daily.post_now(svc, settings)
+        try:
+            post = await daily.post_now(svc, settings)
+        except DeliveryRefused as refused:
+            raise CommandError(notices.explain(refused)) from None
+        if post.error and post.error.startswith(daily.NO_THREAD):
+            return Reply(
+                f"Posted question {post.question_id}, without a thread: "
+                f"{post.error.removeprefix(daily.NO_THREAD)}. "
+                "Members answer with the Answer button until the permission is given."
+            )
         return Reply(f"Posted question {post.question_id}.")
 
     reg.add(
@@ -205,6 +221,7 @@ async def _status(svc: Services, s: ChannelSettings) -> str:
             "skipped": "skipped (missed while offline)",
             "failed": "failed",
             "sending": "being sent",
+            "refused": "refused by the platform (not retried)",
         }
         when = (
             describe(last.posted_at, s.timezone) if last.posted_at else last.local_date.isoformat()
@@ -213,7 +230,10 @@ async def _status(svc: Services, s: ChannelSettings) -> str:
         lines.append(
             f"Last question: {outcome.get(last.status, last.status)}{late}, {when} ({last.question_id or '-'})."
         )
-        if last.status == "failed" and last.error:
+        error = last.error or ""
+        if last.status == "sent" and error.startswith(daily.NO_THREAD):
+            lines.append(f"Posted without a thread: {error.removeprefix(daily.NO_THREAD)}.")
+        if last.status in ("failed", daily.REFUSED) and last.error:
             lines.append(f"Last error: {last.error[:200]}")
     lines += await review.status_lines(svc, s.channel)
     return "\n".join(lines)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.domain import Destination, Form, FormField, InteractionRef, Outgoing, Reply
+from bot.domain import ChannelRef, Destination, Form, FormField, InteractionRef, Outgoing, Reply
 from bot.events import ButtonPressed, FormSubmitted, MessageDeleted, MessageEdited, MessagePosted
-from bot.features import review
+from bot.features import notices, review
 from bot.features.daily import ANSWER_BUTTON
 from bot.services import Services
 from bot.storage.records import Post
@@ -54,17 +54,29 @@ def privately(event: MessagePosted | MessageEdited) -> Destination:
     return Destination(channel=event.channel, thread_id=event.thread_id, user=event.user)
 
 
+async def _answered_post(
+    svc: Services, channel: ChannelRef, thread_id: str | None, reply_to: str | None
+) -> tuple[Post, Destination] | None:
+    """The post a member's message answers, and where to acknowledge it: the post's thread,
+    or, for a post whose thread could not be opened, the channel (the message replies to it)."""
+    if thread_id is not None:
+        post = await svc.store.post_by_thread(channel, thread_id)
+        return (post, Destination.to_thread(channel, thread_id)) if post else None
+    if reply_to is not None:
+        post = await svc.store.threadless_post(channel, reply_to)
+        return (post, Destination.to_channel(channel)) if post else None
+    return None
+
+
 async def on_thread_message(
     svc: Services, event: MessagePosted, *, backfilled: bool = False
 ) -> bool:
     """A reply in a question's thread; True when it was stored as a new answer.
     `backfilled`: read back from the thread after downtime, not delivered live."""
-    if event.thread_id is None:
-        return False
-    post = await svc.store.post_by_thread(event.channel, event.thread_id)
-    if post is None:
-        return False  # a thread that is not a question's
-    thread = Destination.to_thread(event.channel, event.thread_id)
+    found = await _answered_post(svc, event.channel, event.thread_id, event.reply_to)
+    if found is None:
+        return False  # not an answer to a question
+    post, thread = found
     text = clean(event.text)
     if not text.strip():
         if not backfilled:  # a hint long after the fact would only confuse
@@ -85,8 +97,11 @@ async def on_thread_message(
     settings = await svc.reviews.get_settings(event.channel)  # read once, used twice
     if settings.hidden:
         # Hidden mode: the bot adds nothing to the thread; the author hears privately.
+        # A closed DM must not stop the review below: the answer is saved either way.
         note = f"{HIDDEN_REPLY_NOTE}\n{quote(text, 1500)}"
-        await svc.chat.send(privately(event), Outgoing(note))
+        await notices.send_private(
+            svc, event.user, Outgoing(note), fallback=None, what="a note", dest=privately(event)
+        )
     else:
         ack = _ack(event.user.name, text, late=late, note=BACKFILLED if backfilled else "")
         await svc.chat.send(thread, Outgoing(ack))
@@ -95,12 +110,10 @@ async def on_thread_message(
 
 
 async def on_thread_edit(svc: Services, event: MessageEdited, *, backfilled: bool = False) -> None:
-    if event.thread_id is None:
+    found = await _answered_post(svc, event.channel, event.thread_id, event.reply_to)
+    if found is None:
         return
-    post = await svc.store.post_by_thread(event.channel, event.thread_id)
-    if post is None:
-        return
-    thread = Destination.to_thread(event.channel, event.thread_id)
+    post, thread = found
     text = clean(event.text)
     if not text.strip():
         if backfilled:
@@ -124,7 +137,9 @@ async def on_thread_edit(svc: Services, event: MessageEdited, *, backfilled: boo
     note = " The edit was made while the bot was offline." if backfilled else ""
     ack = _ack(event.user.name, text, late=False, verb="Updated", note=note)
     if await review.is_hidden(svc, event.channel):
-        await svc.chat.send(privately(event), Outgoing(ack))
+        await notices.send_private(
+            svc, event.user, Outgoing(ack), fallback=None, what="a note", dest=privately(event)
+        )
     else:
         await svc.chat.send(thread, Outgoing(ack))
 
@@ -198,7 +213,7 @@ async def on_answer_form(svc: Services, event: FormSubmitted, post_id: int) -> N
         ack += "\n🔒 It stays hidden until the window closes, then all answers are revealed."
     await svc.chat.respond(event.interaction, Reply(ack))
     if stored is not None:
-        await review.answer_stored(svc, post, stored)
+        await review.answer_stored(svc, post, stored, interaction=event.interaction)
 
 
 async def _post_for(svc: Services, interaction: InteractionRef, post_id: int) -> Post | None:

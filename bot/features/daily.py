@@ -11,8 +11,8 @@ from statistics import mean
 
 from bot.content import Pack
 from bot.content.schema import Phase, Question
-from bot.domain import Button, ChannelRef, Destination, Outgoing
-from bot.features import review
+from bot.domain import Button, ChannelRef, DeliveryRefused, Destination, Outgoing
+from bot.features import notices, review
 from bot.features.questions import choose_question, phase_on
 from bot.features.timeline import countdown, nudge_members
 from bot.services import Services
@@ -23,6 +23,11 @@ from bot.timing import describe, is_posting_day, local_date, local_slot
 log = logging.getLogger(__name__)
 
 ANSWER_BUTTON = "answer"
+# A post the platform refused for good (the bot may not post here): never retried, unlike
+# "failed", which a later tick takes over.
+REFUSED = "refused"
+# The error a post that went out without its thread keeps, for /post-now and /status.
+NO_THREAD = "no thread: "
 
 
 def slot_for(settings: ChannelSettings, day: date) -> datetime:
@@ -68,6 +73,10 @@ async def run_due(svc: Services) -> None:
         try:
             await post_due_slot(svc, settings)
             await nudge_members(svc, settings)
+        except DeliveryRefused as refused:  # recorded on the post; /status shows it
+            log.warning(
+                "posting refused: %s", refused, extra={"channel": settings.channel.channel_id}
+            )
         except Exception:  # one broken channel must not stop the others
             log.exception("posting failed", extra={"channel": settings.channel.channel_id})
     await close_due_windows(svc)
@@ -265,6 +274,7 @@ async def _send_post(
         late=late,
         hidden=hidden,
     )
+    refused_thread: DeliveryRefused | None = None
     try:
         sent = await svc.chat.send(
             Destination.to_channel(ref),
@@ -275,6 +285,15 @@ async def _send_post(
                 nonce=f"studybot-{ref.channel_id}-{post_id}",
             ),
         )
+    except DeliveryRefused as refused:
+        if refused.partial is None:
+            # Nothing went out and nothing will: no retry loop, the admins are told.
+            why = notices.missing(refused)[:500]
+            await svc.store.set_post_status(ref.tenant, post_id, REFUSED, error=why)
+            log.warning("daily post refused", extra={"channel": ref.channel_id})
+            raise
+        # The message is out, its thread is not: a post without a thread is still a post.
+        sent, refused_thread = refused.partial, refused
     except Exception as err:
         await svc.store.set_post_status(ref.tenant, post_id, "failed", error=repr(err)[:500])
         raise
@@ -287,9 +306,25 @@ async def _send_post(
         posted_at=now,
         closes_at=closes_at,
     )
+    if refused_thread is not None:
+        await svc.store.set_post_status(
+            ref.tenant, post_id, "sent", error=NO_THREAD + notices.missing(refused_thread)
+        )
+        # Once per outage: a channel that stays without the permission is not told daily.
+        before = await svc.store.previous_sent_post(ref, post_id)
+        if before is None or not (before.error or "").startswith(NO_THREAD):
+            await _tell_admins(svc, ref, refused_thread)
     post = await svc.store.get_post(ref.tenant, post_id)
     assert post is not None
     return post
+
+
+async def _tell_admins(svc: Services, ref: ChannelRef, refused: DeliveryRefused) -> None:
+    """One notice in the channel, under the post that went out without its thread."""
+    try:
+        await svc.chat.send(Destination.to_channel(ref), Outgoing(notices.thread_notice(refused)))
+    except Exception:
+        log.exception("could not tell the admins about the missing thread")
 
 
 def _answer_button(post_id: int) -> Button:
@@ -339,8 +374,14 @@ async def close_due_windows(svc: Services) -> None:
             continue
         if not await svc.store.mark_closed(post.channel.tenant, post.id, svc.clock.now()):
             continue  # another instance closed it
-        await _send_summary(svc, post)
-        await review.on_close(svc, post)
+        try:
+            await _send_summary(svc, post)
+        except DeliveryRefused as refused:  # the reveal and peer review still go ahead
+            log.warning("summary refused: %s", refused, extra={"post": post.id})
+        try:
+            await review.on_close(svc, post)
+        except DeliveryRefused as refused:  # one channel's refusal must not stop the others
+            log.warning("close refused: %s", refused, extra={"post": post.id})
 
 
 async def _send_summary(svc: Services, post: Post) -> None:

@@ -17,7 +17,6 @@ from bot.domain import (
     Button,
     ButtonStyle,
     ChannelRef,
-    Destination,
     Form,
     FormField,
     Outgoing,
@@ -25,6 +24,7 @@ from bot.domain import (
     UserRef,
 )
 from bot.events import ButtonPressed, FormSubmitted
+from bot.features import notices
 from bot.review.models import SCORES, Dimension, dimensions_for
 from bot.review.peer import Pair, assign_incremental, assign_round
 from bot.services import Services
@@ -35,6 +35,9 @@ from bot.timing import describe
 
 SCORE = "peer"  # custom id "peer:<assignment>:<dimension>:<score>"
 FINISH = "peerdone"  # button and form "peerdone:<assignment>"
+# Buttons on a closed-DM notice in the thread: show, privately, what the DM could not take.
+SHOW_ASSIGNMENTS = "mypeers"  # "mypeers:<post>": the presser's open assignments
+SHOW_FEEDBACK = "mypeerfb"  # "mypeerfb:<answer>": the peer feedback on the presser's answer
 
 
 # -- assigning ------------------------------------------------------------------------
@@ -45,9 +48,12 @@ async def start_round(svc: Services, post: Post, settings: ReviewSettings) -> No
     answers = await svc.reviews.latest_answers(post)
     if len(answers) == 1:
         only = answers[0]
-        await svc.chat.send(
-            Destination.to_user(_user(only.tenant, only.user_id, only.user_name)),
+        await notices.send_private(
+            svc,
+            _user(only.tenant, only.user_id, only.user_name),
             Outgoing("👥 You were the only one to answer, so there is no peer review this time."),
+            fallback=None,  # nothing they need: no notice in the thread for it
+            what="a note",
         )
         return
     avoid = await svc.reviews.previous_pairs(post.channel, post.id)
@@ -94,19 +100,27 @@ async def _assign(
     mine: dict[str, list[PeerAssignment]] = defaultdict(list)
     for a in made:
         mine[a.reviewer_id].append(a)
+    # Each reviewer on their own: one closed DM (or one failed send) never stops the others.
     for reviewer_id, items in mine.items():
-        to = Destination.to_user(_user(post.channel.tenant, reviewer_id, items[0].reviewer_name))
+        reviewer = _user(post.channel.tenant, reviewer_id, items[0].reviewer_name)
         what = f"“{shorten(question.prompt, 100)}”" if question else "today's question"
-        await svc.chat.send(
-            to,
-            Outgoing(
-                f"👥 Peer review: {len(items)} answer(s) to {what} for you to score, due "
-                f"{describe(due, zone)}. Score each part 1 (missing) to 4 (strong), then press "
-                "Finish review (you can add a comment). Authors do not see your name."
-            ),
+        intro = Outgoing(
+            f"👥 Peer review: {len(items)} answer(s) to {what} for you to score, due "
+            f"{describe(due, zone)}. Score each part 1 (missing) to 4 (strong), then press "
+            "Finish review (you can add a comment). Authors do not see your name."
         )
+        where = notices.thread_of(post)
+        show = Button(f"{SHOW_ASSIGNMENTS}:{post.id}", "Show my peer reviews")
+        if not await notices.send_private(
+            svc, reviewer, intro, fallback=where, what="your peer-review assignments", show=show
+        ):
+            continue
         for a in items:
-            await svc.chat.send(to, _assignment_message(a, by_author[a.author_id], question))
+            message = _assignment_message(a, by_author[a.author_id], question)
+            if not await notices.send_private(
+                svc, reviewer, message, fallback=where, what=f"peer review #{a.id}", show=show
+            ):
+                break
 
 
 def _assignment_message(a: PeerAssignment, answer: Answer, question: Question | None) -> Outgoing:
@@ -258,11 +272,14 @@ async def run_due(svc: Services) -> None:
         )
         answer = await svc.reviews.get_answer(a.tenant, a.answer_id)
         excerpt = f"\n{quote(answer.text, 100)}" if answer else ""
-        await svc.chat.send(
-            Destination.to_user(_user(a.tenant, a.reviewer_id, a.reviewer_name)),
+        await notices.send_private(
+            svc,
+            _user(a.tenant, a.reviewer_id, a.reviewer_name),
             Outgoing(
                 f"⏰ Reminder: your peer review #{a.id}{what} is due {when}.{scored}{excerpt}"
             ),
+            fallback=None,  # the assignment notice in the thread said it already
+            what="a reminder",
         )
     await svc.reviews.expire_overdue(now)
     for tenant, answer_id in dict.fromkeys(
@@ -284,24 +301,62 @@ async def gather(svc: Services, tenant: str, answer_id: int) -> None:
     if answer is None or not rows:
         return
     post = await svc.store.get_post(tenant, rows[0].post_id)
+    await notices.send_private(
+        svc,
+        _user(tenant, answer.user_id, answer.user_name),
+        Outgoing(await _feedback_text(svc, post, rows)),
+        fallback=notices.thread_of(post) if post else None,
+        what="the peer feedback on your answer",
+        show=Button(f"{SHOW_FEEDBACK}:{answer_id}", "Show my peer feedback"),
+    )
+
+
+async def _feedback_text(svc: Services, post: Post | None, rows: list[PeerAssignment]) -> str:
     question, _ = await _context(svc, post) if post else (None, "UTC")
     about = f" to “{shorten(question.prompt, 80)}”" if question else ""
     done = [r for r in rows if r.status == "done"]
     if not done:
-        text = f"👥 No peer reviews of your answer{about} came in before the deadline."
-    else:
-        lines = [f"👥 Peer feedback on your answer{about}: {len(done)} of {len(rows)} reviewers."]
-        for d in dimensions_for(question) if question else ():
-            got = [r.scores[d.id] for r in done if d.id in r.scores]
-            if got:
-                lines.append(f"{d.label}: {', '.join(map(str, got))} (average {mean(got):.1f})")
-        comments = [r.comment for r in done if r.comment]
-        if comments:
-            lines += ["Comments:", *(quote(c, 800) for c in comments)]
-        text = "\n".join(lines)
-    await svc.chat.send(
-        Destination.to_user(_user(tenant, answer.user_id, answer.user_name)), Outgoing(text)
-    )
+        return f"👥 No peer reviews of your answer{about} came in before the deadline."
+    lines = [f"👥 Peer feedback on your answer{about}: {len(done)} of {len(rows)} reviewers."]
+    for d in dimensions_for(question) if question else ():
+        got = [r.scores[d.id] for r in done if d.id in r.scores]
+        if got:
+            lines.append(f"{d.label}: {', '.join(map(str, got))} (average {mean(got):.1f})")
+    comments = [r.comment for r in done if r.comment]
+    if comments:
+        lines += ["Comments:", *(quote(c, 800) for c in comments)]
+    return "\n".join(lines)
+
+
+async def on_show_feedback(svc: Services, event: ButtonPressed, arg: str) -> None:
+    """The author asks, from the thread, for the feedback their closed DMs could not take."""
+    user = event.interaction.user
+    answer = await svc.reviews.get_answer(user.tenant, int(arg)) if arg.isdigit() else None
+    rows = await svc.reviews.assignments_for_answer(user.tenant, answer.id) if answer else []
+    if answer is None or answer.user_id != user.user_id or not rows:
+        await svc.chat.respond(event.interaction, Reply("That feedback is not yours to see."))
+        return
+    post = await svc.store.get_post(user.tenant, answer.post_id)
+    await svc.chat.respond(event.interaction, Reply(await _feedback_text(svc, post, rows)))
+
+
+async def on_show_assignments(svc: Services, event: ButtonPressed, arg: str) -> None:
+    """The reviewer asks, from the thread, for the assignments their closed DMs could not
+    take: each comes privately with its score buttons, which work there as in a DM."""
+    user = event.interaction.user
+    post = await svc.store.get_post(user.tenant, int(arg)) if arg.isdigit() else None
+    rows = await svc.reviews.assignments_for_post(user.tenant, post.id) if post else []
+    mine = [a for a in rows if a.reviewer_id == user.user_id and a.status == "assigned"]
+    if post is None or not mine:
+        await svc.chat.respond(event.interaction, Reply("You have no open peer reviews here."))
+        return
+    question, _ = await _context(svc, post)
+    await svc.chat.respond(event.interaction, Reply(f"👥 Your {len(mine)} open peer review(s):"))
+    for a in mine:
+        answer = await svc.reviews.get_answer(user.tenant, a.answer_id)
+        if answer is not None:
+            message = _assignment_message(a, answer, question)
+            await svc.chat.respond(event.interaction, Reply(message.text, buttons=message.buttons))
 
 
 # -- agreement --------------------------------------------------------------------------

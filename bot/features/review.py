@@ -14,8 +14,18 @@ from typing import Any
 from bot.commands import CommandContext, CommandError, CommandRegistry, CommandSpec, Option
 from bot.commands import OptionType as T
 from bot.content.schema import Kind, Question
-from bot.domain import ChannelRef, Destination, Outgoing, Reply, Review, UserRef
-from bot.features import peer_review
+from bot.domain import (
+    Button,
+    ChannelRef,
+    Destination,
+    InteractionRef,
+    Outgoing,
+    Reply,
+    Review,
+    UserRef,
+)
+from bot.events import ButtonPressed
+from bot.features import notices, peer_review
 from bot.features.drills import srs
 from bot.review.models import (
     Delivery,
@@ -36,6 +46,8 @@ log = logging.getLogger(__name__)
 
 NOT_SET_UP = "This channel is not set up yet. An admin can run /setup here (try /help setup)."
 MAX_PEERS = 5
+# The button on a closed-DM notice that shows the author their review privately.
+SHOW_REVIEW = "myreview"
 
 
 # -- the AI review of one answer ------------------------------------------------------
@@ -53,19 +65,28 @@ def request_for(
 
 
 async def answer_stored(
-    svc: Services, post: Post, answer_id: int, settings: ReviewSettings | None = None
+    svc: Services,
+    post: Post,
+    answer_id: int,
+    settings: ReviewSettings | None = None,
+    *,
+    interaction: InteractionRef | None = None,
 ) -> None:
-    """Called once an answer is stored and acknowledged: start what the channel's mode asks."""
+    """Called once an answer is stored and acknowledged: start what the channel's mode asks.
+    `interaction` is the form that brought the answer: a private review can still reach the
+    member through it when their DMs are closed."""
     settings = settings or await svc.reviews.get_settings(post.channel)
     if settings.mode.ai_on:
-        svc.tasks.spawn(ai_review(svc, post, answer_id), name=f"review-{answer_id}")
+        svc.tasks.spawn(ai_review(svc, post, answer_id, interaction), name=f"review-{answer_id}")
     if settings.mode.peer_on and settings.peer_start == PeerStart.now and post.closed_at is None:
         svc.tasks.spawn(
             peer_review.on_new_answer(svc, post, settings, answer_id), name=f"peer-{answer_id}"
         )
 
 
-async def ai_review(svc: Services, post: Post, answer_id: int) -> None:
+async def ai_review(
+    svc: Services, post: Post, answer_id: int, interaction: InteractionRef | None = None
+) -> None:
     tenant = post.channel.tenant
     answer = await svc.reviews.get_answer(tenant, answer_id)
     channel = await svc.store.get_channel(post.channel)
@@ -80,7 +101,7 @@ async def ai_review(svc: Services, post: Post, answer_id: int) -> None:
         log.exception("reviewer raised", extra={"reviewer": svc.reviewer.name})
         review = dataclasses.replace(review_now(request), note="The AI reviewer failed.")
     if await svc.reviews.add_review(post, answer_id, review, svc.clock.now()):
-        await deliver(svc, post, answer)
+        await deliver(svc, post, answer, interaction)
         if request.question.kind in (Kind.technical, Kind.behavioral):
             # Answering the daily question is a review of that question's drill card.
             await srs.record_review(
@@ -95,7 +116,9 @@ async def ai_review(svc: Services, post: Post, answer_id: int) -> None:
             )
 
 
-async def deliver(svc: Services, post: Post, answer: Answer) -> None:
+async def deliver(
+    svc: Services, post: Post, answer: Answer, interaction: InteractionRef | None = None
+) -> None:
     """Send a stored review where the channel wants it, unless hidden mode holds it back."""
     tenant = post.channel.tenant
     settings = await svc.reviews.get_settings(post.channel)
@@ -107,16 +130,51 @@ async def deliver(svc: Services, post: Post, answer: Answer) -> None:
     # An answer given through the private form gets its review privately too (in hidden
     # mode the reveal at the close shows both together instead).
     via_form = answer.message_id.startswith("form-") and not settings.hidden
+    # The claim keeps a review to one sender; it is released when the send does not reach
+    # the member, so delivered_at only ever marks a review that went out.
+    now = svc.clock.now()
     if settings.delivery == Delivery.private or via_form:
-        if await svc.reviews.claim_delivery(tenant, stored.id, svc.clock.now()):
+        if await svc.reviews.claim_delivery(tenant, stored.id, now):
             text = render_review(stored.review, question, author=None)
-            await svc.chat.send(Destination.to_user(author_of(answer)), Outgoing(text))
+            reached = await notices.send_private(
+                svc,
+                author_of(answer),
+                Outgoing(text),
+                fallback=_thread(fresh),
+                what="the review of your answer",
+                interaction=interaction,
+                show=Button(f"{SHOW_REVIEW}:{answer.id}", "Show my review"),
+            )
+            if not reached:
+                await svc.reviews.release_delivery(tenant, stored.id, now)
         return
     if settings.hidden and fresh.closed_at is None:
         return  # the reveal at the close posts it with the answer
-    if await svc.reviews.claim_delivery(tenant, stored.id, svc.clock.now()):
+    if await svc.reviews.claim_delivery(tenant, stored.id, now):
         text = render_review(stored.review, question, author=answer.user_name)
-        await svc.chat.send(_thread(fresh), Outgoing(text))
+        try:
+            await svc.chat.send(_thread(fresh), Outgoing(text))
+        except Exception:
+            await svc.reviews.release_delivery(tenant, stored.id, now)
+            raise
+
+
+async def on_show_review(svc: Services, event: ButtonPressed, arg: str) -> None:
+    """The author asks for the review their closed DMs could not take: shown privately."""
+    user = event.interaction.user
+    answer = await svc.reviews.get_answer(user.tenant, int(arg)) if arg.isdigit() else None
+    if answer is None or answer.user_id != user.user_id:
+        await svc.chat.respond(event.interaction, Reply("That review is not yours to see."))
+        return
+    post = await svc.store.get_post(user.tenant, answer.post_id)
+    stored = await svc.reviews.review_for(user.tenant, answer.id)
+    if post is None or stored is None:
+        await svc.chat.respond(event.interaction, Reply("That review is no longer available."))
+        return
+    question = _question(svc, post, await _pack_id(svc, post.channel))
+    text = render_review(stored.review, question, author=None)
+    await svc.chat.respond(event.interaction, Reply(text))
+    await svc.reviews.claim_delivery(user.tenant, stored.id, svc.clock.now())
 
 
 def author_of(answer: Answer) -> UserRef:
@@ -124,9 +182,7 @@ def author_of(answer: Answer) -> UserRef:
 
 
 def _thread(post: Post) -> Destination:
-    if post.thread_id:
-        return Destination.to_thread(post.channel, post.thread_id)
-    return Destination.to_channel(post.channel)
+    return notices.thread_of(post)
 
 
 async def _pack_id(svc: Services, ref: ChannelRef) -> str | None:

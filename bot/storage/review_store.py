@@ -200,6 +200,19 @@ class ReviewStore:
             delivered_at=now,
         )
 
+    async def release_delivery(self, tenant: str, review_id: int, claimed_at: datetime) -> None:
+        """Undo our own claim when the send did not reach the member, so `delivered_at` is
+        set only for a review that went out (and a later path, the reveal, may still send it)."""
+        await self._change_once(
+            reviews,
+            (
+                reviews.c.tenant == tenant,
+                reviews.c.id == review_id,
+                reviews.c.delivered_at == claimed_at,
+            ),
+            delivered_at=None,
+        )
+
     async def _change_once(self, table: Table, where: tuple[Any, ...], **values: Any) -> bool:
         """An update guarded by its own condition: True for the one caller that made it."""
         async with writing(self.engine) as conn:

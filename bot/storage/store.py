@@ -195,7 +195,8 @@ class Store:
         if key in self._settled:
             return True, None
         post = await self.get_slot(ref, slot)
-        if post is None or post.status not in ("sent", "skipped"):
+        # "refused": the platform will never take it; retrying would only fail again.
+        if post is None or post.status not in ("sent", "skipped", "refused"):
             return False, post
         self._settled[key] = None
         if len(self._settled) > THREAD_CACHE:
@@ -220,6 +221,24 @@ class Store:
             if len(self._by_thread) > THREAD_CACHE:
                 self._by_thread.popitem(last=False)
         return post
+
+    async def threadless_post(self, ref: ChannelRef, message_id: str) -> Post | None:
+        """The sent post with this message id that has no thread (its thread was refused):
+        replies to it are its answers."""
+        post = await self._one_post(and_(_post_channel(ref), posts.c.message_id == message_id))
+        return post if post is not None and post.status == "sent" and not post.thread_id else None
+
+    async def previous_sent_post(self, ref: ChannelRef, before_id: int) -> Post | None:
+        """The channel's newest sent post before `before_id`."""
+        q = (
+            select(posts)
+            .where(_post_channel(ref), posts.c.status == "sent", posts.c.id < before_id)
+            .order_by(posts.c.id.desc())
+            .limit(1)
+        )
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(q)).first()
+        return _post(row._mapping) if row else None
 
     async def last_post(self, ref: ChannelRef) -> Post | None:
         q = select(posts).where(_post_channel(ref)).order_by(posts.c.id.desc()).limit(1)

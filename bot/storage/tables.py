@@ -220,3 +220,14 @@ slack_sends = Table(
     Column("started_at", UtcDateTime, nullable=False),
     Index(None, "started_at"),
 )
+
+
+# Process-wide facts that are not any tenant's data: the hash of the Discord command set
+# last synced, and the like. Keys are namespaced by their owner ("discord.commands.<app>").
+app_state = Table(
+    "app_state",
+    metadata,
+    Column("key", String(200), primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)

@@ -54,3 +54,30 @@ class Platform(Protocol):
 
     async def stored_answers(self) -> list[str]:
         """The answer texts the core holds for the newest question."""
+
+    # -- the platform's refusals and private places (issue 10) ----------------------
+
+    def close_dms(self, user: str) -> None:
+        """`user` does not accept direct messages from the bot (the platform refuses them)."""
+
+    def deny_posting(self) -> None:
+        """The bot may not post in the study channel (a permission it lacks, or on Slack:
+        it is not in the channel)."""
+
+    def deny_threads(self) -> None:
+        """The bot may not open threads in the study channel (a permission it lacks)."""
+
+    async def announce(self, text: str) -> None:
+        """The core sends `text` to the study channel (any length)."""
+
+    async def settle(self) -> None:
+        """Background work (reviews, peer-review pairing) has finished."""
+
+    def private_buttons(self, user: str) -> list[str]:
+        """The button labels of the newest private message to `user` that has buttons."""
+
+    async def press_private(self, user: str, label: str) -> None:
+        """`user` presses `label` on that private message (an interaction in their DM)."""
+
+    async def submit_private_form(self, user: str, values: dict[str, str]) -> None:
+        """`user` fills and sends the form the bot last opened for them in their DM."""

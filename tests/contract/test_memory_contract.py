@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.memory import MemoryChat
-from bot.domain import UserRef
-from bot.events import MessagePosted
+from adapters.memory import MemoryChat, Sent
+from bot.domain import Destination, InteractionRef, Outgoing, UserRef
+from bot.events import ButtonPressed, FormSubmitted, MessagePosted
 from bot.text import ZWSP
-from tests.contract.cases import CASES
+from tests.contract.cases import CASES, cases_for
 from tests.contract.platform import Delivered
 from tests.harness import Harness
 
@@ -61,10 +61,43 @@ class MemoryPlatform:
         assert post is not None
         return [a.text for a in await self.h.store.answers_for(post)]
 
+    def close_dms(self, user: str) -> None:
+        self.h.chat.closed_dms.add(self.h.user(user).user.user_id)
+
+    def deny_posting(self) -> None:
+        self.h.chat.no_posting.add(self.h.driver.channel)
+
+    def deny_threads(self) -> None:
+        self.h.chat.no_threads.add(self.h.driver.channel)
+
+    async def announce(self, text: str) -> None:
+        await self.h.chat.send(Destination.to_channel(self.h.driver.channel), Outgoing(text))
+
+    async def settle(self) -> None:
+        await self.h.bot.idle()
+
+    def _newest_with_buttons(self, user: str) -> Sent:
+        uid = self.h.user(user).user.user_id
+        return next(s for s in reversed(self.h.chat.to(uid)) if s.buttons)
+
+    def private_buttons(self, user: str) -> list[str]:
+        return [b.label for b in self._newest_with_buttons(user).buttons]
+
+    def _dm_interaction(self, user: str) -> InteractionRef:
+        # In a DM: no channel, as a platform reports a private interaction.
+        return InteractionRef(self.h.driver.next_id("i"), self.h.user(user).user, None)
+
+    async def press_private(self, user: str, label: str) -> None:
+        sent = self._newest_with_buttons(user)
+        button = next(b for b in sent.buttons if b.label == label)
+        await self.h.bot.handle(ButtonPressed(self._dm_interaction(user), button.custom_id))
+
+    async def submit_private_form(self, user: str, values: dict[str, str]) -> None:
+        form = self.h.chat.forms[-1].form
+        await self.h.bot.handle(FormSubmitted(self._dm_interaction(user), form.custom_id, values))
+
 
 def _as_delivered(s: object) -> Delivered:
-    from adapters.memory import Sent
-
     assert isinstance(s, Sent)
     where = "private" if s.private else ("thread" if s.thread_id else "channel")
     text = s.text
@@ -80,7 +113,7 @@ async def platform(h: Harness) -> MemoryPlatform:
     return MemoryPlatform(h)
 
 
-@pytest.mark.parametrize("case", sorted(CASES))
+@pytest.mark.parametrize("case", cases_for("memory"))
 async def test_memory_contract(case: str, platform: MemoryPlatform) -> None:
     await CASES[case](platform)
 

@@ -29,6 +29,23 @@ from tests.discord import payloads as p
 
 BOT_NAME = "studybot"
 ZWSP = "\u200b"
+MAX_CONTENT = 2000  # Discord refuses longer content with 400 50035 Invalid Form Body
+
+# Permission bits (Discord "Permissions" topic) a channel overwrite can deny the bot.
+PERMISSION_BITS = {
+    "VIEW_CHANNEL": 1 << 10,
+    "SEND_MESSAGES": 1 << 11,
+    "EMBED_LINKS": 1 << 14,
+    "READ_MESSAGE_HISTORY": 1 << 16,
+    "CREATE_PUBLIC_THREADS": 1 << 35,
+    "SEND_MESSAGES_IN_THREADS": 1 << 38,
+}
+ALL_PERMISSIONS = (1 << 49) - 1
+# Discord's error bodies, as its JSON error codes table words them.
+MISSING_ACCESS = {"message": "Missing Access", "code": 50001}
+MISSING_PERMISSIONS = {"message": "Missing Permissions", "code": 50013}
+CANNOT_DM = {"message": "Cannot send messages to this user", "code": 50007}
+UNKNOWN_INTERACTION = {"message": "Unknown interaction", "code": 10062}
 
 
 @dataclass
@@ -46,6 +63,8 @@ class Fault:
     # For a 5xx: True when the write happened before the failure (the response was lost).
     committed: bool = False
     retry_after: float = 0.05
+    # The error body Discord sends with it (a 404 of an expired interaction, ...).
+    body: dict[str, Any] | None = None
 
 
 @dataclass
@@ -94,6 +113,17 @@ def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -
     )
 
 
+def _too_long() -> web.Response:
+    errors = {
+        "content": {
+            "_errors": [
+                {"code": "BASE_TYPE_MAX_LENGTH", "message": "Must be 2000 or fewer in length."}
+            ]
+        }
+    }
+    return _json({"message": "Invalid Form Body", "code": 50035, "errors": errors}, status=400)
+
+
 Handler = Callable[[web.Request, re.Match[str], Any], Awaitable[web.Response]]
 
 
@@ -116,6 +146,10 @@ class FakeDiscord:
         self._nonces: dict[tuple[int, str], dict[str, Any]] = {}
         self._dms: dict[int, int] = {}
         self.names: dict[int, str] = {}
+        # Named scenarios: a channel overwrite denying the bot permissions; members whose
+        # privacy settings refuse DMs from server members.
+        self.denied: dict[int, set[str]] = {}
+        self.closed_dms: set[int] = set()
         self.url = ""
         self._arrived = asyncio.Condition()
         self._runner: web.AppRunner | None = None
@@ -125,6 +159,8 @@ class FakeDiscord:
             ("GET", re.compile(r"/gateway/bot"), self._gateway),
             ("PUT", re.compile(r"/applications/(\d+)/commands"), self._put_commands),
             ("GET", re.compile(r"/channels/(\d+)"), self._get_channel),
+            ("GET", re.compile(r"/channels/(\d+)/messages/(\d+)"), self._get_message),
+            ("GET", re.compile(r"/guilds/(\d+)/threads/active"), self._active_threads),
             ("GET", re.compile(r"/channels/(\d+)/messages"), self._list_messages),
             ("POST", re.compile(r"/channels/(\d+)/messages"), self._create_message),
             (
@@ -170,6 +206,39 @@ class FakeDiscord:
         for f in faults:
             self.faults.append((method, re.compile(path), f))
 
+    def deny(self, channel_id: int, *permissions: str) -> None:
+        """A channel overwrite that denies the bot these permissions (it applies to threads
+        in the channel too)."""
+        unknown = set(permissions) - set(PERMISSION_BITS)
+        if unknown:
+            raise ValueError(f"unknown permissions {unknown}")
+        self.denied.setdefault(channel_id, set()).update(permissions)
+
+    def close_dms(self, user_id: int) -> None:
+        """The member turned off "Allow direct messages from server members"."""
+        self.closed_dms.add(user_id)
+
+    def app_permissions(self, channel_id: int) -> str:
+        """What Discord puts in an interaction's app_permissions for this channel."""
+        channel = self.channels.get(channel_id, {})
+        parent = int(channel.get("parent_id") or 0) if channel.get("type") == 11 else 0
+        bits = ALL_PERMISSIONS
+        for name in self.denied.get(parent or channel_id, set()):
+            bits &= ~PERMISSION_BITS[name]
+        return str(bits)
+
+    def _refused(self, channel_id: int, needed: str) -> web.Response | None:
+        """Discord's 403 when the bot may not do `needed` in this channel (or its thread's
+        parent): Missing Access when it cannot even see it."""
+        channel = self.channels.get(channel_id, {})
+        owner = int(channel.get("parent_id") or 0) if channel.get("type") == 11 else channel_id
+        denied = self.denied.get(owner, set())
+        if "VIEW_CHANNEL" in denied:
+            return _json(MISSING_ACCESS, status=403)
+        if needed in denied:
+            return _json(MISSING_PERMISSIONS, status=403)
+        return None
+
     def _headers(self, path: str, remaining: int = 49) -> dict[str, str]:
         route = re.sub(r"/\d+", "/id", path)
         return {
@@ -200,7 +269,8 @@ class FakeDiscord:
             return _json(payload, status=429, headers=headers)
         if fault is not None and not fault.committed:
             rec.status = fault.status
-            return _json({"message": "500: Internal Server Error", "code": 0}, status=fault.status)
+            body = fault.body or {"message": "500: Internal Server Error", "code": 0}
+            return _json(body, status=fault.status)
         for method, pattern, handler in self._routes:
             m = pattern.fullmatch(path)
             if m and method == request.method:
@@ -272,11 +342,12 @@ class FakeDiscord:
         *,
         to_user: str | None = None,
         where: str | None = None,
+        mid: int | None = None,
     ) -> dict[str, Any]:
         channel = self.channels.get(channel_id, {})
         guild = channel.get("guild_id")
         msg = p.message(
-            p.snowflake(),
+            mid or p.snowflake(),
             channel_id,
             int(guild) if guild else None,
             self.bot_user,
@@ -400,12 +471,40 @@ class FakeDiscord:
             ]
         )
 
+    async def _get_message(self, request: web.Request, m: re.Match[str], body: Any) -> web.Response:
+        msg = self.messages.get(int(m.group(2)))
+        if msg is None or int(msg["channel_id"]) != int(m.group(1)):
+            return _json({"message": "Unknown Message", "code": 10008}, status=404)
+        return _json(msg)
+
+    async def _active_threads(
+        self, request: web.Request, m: re.Match[str], body: Any
+    ) -> web.Response:
+        guild = m.group(1)
+        live = [
+            t
+            for t in self.threads()
+            if t["guild_id"] == guild and not t["thread_metadata"]["archived"]
+        ]
+        return _json({"threads": live, "members": []})
+
     async def _create_message(
         self, request: web.Request, m: re.Match[str], body: Any
     ) -> web.Response:
         cid = int(m.group(1))
         if cid not in self.channels:
             return _json({"message": "Unknown Channel", "code": 10003}, status=404)
+        if len(body.get("content") or "") > MAX_CONTENT:
+            return _too_long()
+        if self.channels[cid]["type"] == 1:
+            recipient = int(self.channels[cid]["recipients"][0]["id"])
+            if recipient in self.closed_dms:
+                return _json(CANNOT_DM, status=403)
+        else:
+            thread = self.channels[cid]["type"] == 11
+            refused = self._refused(cid, "SEND_MESSAGES_IN_THREADS" if thread else "SEND_MESSAGES")
+            if refused is not None:
+                return refused
         nonce = body.get("nonce")
         if nonce and body.get("enforce_nonce") and (cid, nonce) in self._nonces:
             return _json(self._nonces[(cid, nonce)])
@@ -419,6 +518,9 @@ class FakeDiscord:
         self, request: web.Request, m: re.Match[str], body: Any
     ) -> web.Response:
         cid, mid = int(m.group(1)), int(m.group(2))
+        refused = self._refused(cid, "CREATE_PUBLIC_THREADS")
+        if refused is not None:
+            return refused
         if mid in self.channels:
             return _json(
                 {"message": "A thread has already been created for this message", "code": 160004},
@@ -441,23 +543,21 @@ class FakeDiscord:
 
     async def _forum_post(self, request: web.Request, m: re.Match[str], body: Any) -> web.Response:
         fid = int(m.group(1))
+        refused = self._refused(fid, "SEND_MESSAGES")  # a forum post needs Send Messages
+        if refused is not None:
+            return refused
         tid = p.snowflake()
         t = p.thread(tid, int(self.channels[fid]["guild_id"]), fid, body["name"], self.bot_id)
         self.add_channel(t)
         self.events.append(("THREAD_CREATE", {**t, "newly_created": True}))
-        msg = self._new_message(
-            tid, body["message"], where="channel"
-        )  # a new post, in the forum's list
+        # A new post, in the forum's list; its starter message has the thread's id.
+        msg = self._new_message(tid, body["message"], where="channel", mid=tid)
         return _json({**t, "message": msg}, status=201)
 
     async def _dm(self, request: web.Request, m: re.Match[str], body: Any) -> web.Response:
         uid = int(body["recipient_id"])
         cid = self._dms.setdefault(uid, p.snowflake())
-        channel = {
-            "id": str(cid),
-            "type": 1,
-            "recipients": [p.user(uid, self.names.get(uid, "someone"))],
-        }
+        channel = p.dm_channel(cid, p.user(uid, self.names.get(uid, "someone")))
         self.channels[cid] = channel
         return _json(channel)
 
@@ -465,7 +565,8 @@ class FakeDiscord:
         return self.interactions[token]
 
     def register_interaction(self, data: dict[str, Any]) -> None:
-        who = data["member"]["user"]
+        # In a server the invoking user is under member.user; in a DM, under user.
+        who = data["member"]["user"] if "member" in data else data["user"]
         self.interactions[data["token"]] = Interaction(
             int(data["id"]), data["token"], int(who["id"]), who["username"], int(data["channel_id"])
         )
@@ -479,8 +580,10 @@ class FakeDiscord:
                 {"message": "Interaction has already been acknowledged.", "code": 40060}, status=400
             )
         kind = int(body["type"])
-        it.responded = kind
         data = body.get("data") or {}
+        if len(data.get("content") or "") > MAX_CONTENT:
+            return _too_long()
+        it.responded = kind
         resource: dict[str, Any] = {"type": kind}
         if kind == 9:
             self.modals.append(data)
@@ -490,8 +593,9 @@ class FakeDiscord:
             it.ephemeral = bool(int(data.get("flags", 0)) & 64)
             where = "private" if it.ephemeral else self._where(it.channel_id)
             if kind == 4:
+                private = it.ephemeral or where == "private"
                 msg = self._new_message(
-                    it.channel_id, data, to_user=it.user_name if it.ephemeral else None, where=where
+                    it.channel_id, data, to_user=it.user_name if private else None, where=where
                 )
             else:  # the "thinking…" placeholder: nothing a member reads yet
                 msg = p.message(
@@ -517,6 +621,8 @@ class FakeDiscord:
         self, request: web.Request, m: re.Match[str], body: Any
     ) -> web.Response:
         it = self.interactions[m.group(2)]
+        if len(body.get("content") or "") > MAX_CONTENT:
+            return _too_long()
         if it.original is None:
             return _json({"message": "Unknown Message", "code": 10008}, status=404)
         where = "private" if it.ephemeral else self._where(it.channel_id)
@@ -546,6 +652,8 @@ class FakeDiscord:
 
     async def _followup(self, request: web.Request, m: re.Match[str], body: Any) -> web.Response:
         it = self.interactions[m.group(2)]
+        if len(body.get("content") or "") > MAX_CONTENT:
+            return _too_long()
         private = bool(int(body.get("flags", 0)) & 64)
         where = "private" if private else self._where(it.channel_id)
         msg = self._new_message(

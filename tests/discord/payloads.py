@@ -338,3 +338,56 @@ def modal_submit(
     return _interaction(
         5, app_id, guild_id, channel, who, {"custom_id": custom_id, "components": rows}
     )
+
+
+def dm_channel(cid: int, recipient: dict[str, Any]) -> dict[str, Any]:
+    return {"id": str(cid), "type": 1, "last_message_id": None, "flags": 0,
+            "recipients": [recipient]}  # fmt: skip
+
+
+def _dm_interaction(
+    kind: int, app_id: int, channel: dict[str, Any], who: dict[str, Any], data: dict[str, Any]
+) -> dict[str, Any]:
+    """An interaction in the bot's DM with a member, as Discord sends it: no guild_id, no
+    guild, no member; the invoking user under `user`; context 1 (BOT_DM); a guild-installed
+    app is authorized by "0" when the interaction comes from a bot DM."""
+    iid = snowflake()
+    return {
+        "id": str(iid),
+        "application_id": str(app_id),
+        "type": kind,
+        "data": data,
+        "channel_id": channel["id"],
+        "channel": channel,
+        "user": who,
+        "token": f"itoken-{iid}",
+        "version": 1,
+        "app_permissions": "562949953421311",
+        "locale": "en-US",
+        "entitlements": [],
+        "authorizing_integration_owners": {"0": "0"},
+        "context": 1,
+        "attachment_size_limit": 10485760,
+    }
+
+
+def dm_button_press(
+    app_id: int, channel: dict[str, Any], who: dict[str, Any], msg: dict[str, Any], custom_id: str
+) -> dict[str, Any]:
+    data = _dm_interaction(3, app_id, channel, who, {"custom_id": custom_id, "component_type": 2})
+    data["message"] = msg
+    return data
+
+
+def dm_modal_submit(
+    app_id: int,
+    channel: dict[str, Any],
+    who: dict[str, Any],
+    custom_id: str,
+    values: dict[str, str],
+) -> dict[str, Any]:
+    rows = [
+        {"type": 1, "components": [{"type": 4, "custom_id": k, "value": v}]}
+        for k, v in values.items()
+    ]
+    return _dm_interaction(5, app_id, channel, who, {"custom_id": custom_id, "components": rows})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import discord
 import pytest
 import yarl
@@ -126,3 +128,25 @@ def test_multi_part_commands_become_groups_with_typed_options() -> None:
     assert [o["type"] for o in subs["show"]["options"]] == [4, 5]
     drill = rendered["drill"].to_dict(tree)
     assert drill["options"][0]["autocomplete"] is True
+
+
+def test_split_text_never_loses_text_and_respects_the_limit() -> None:
+    from adapters.discord_bot.mapping import split_text
+
+    word = "x" * 4500  # no break anywhere: cut inside the word, as a last resort
+    parts = split_text(word)
+    assert [len(p) for p in parts] == [2000, 2000, 500] and "".join(parts) == word
+    text = "first line\nsecond line " + "y" * 1990 + "\n\nlast"
+    parts = split_text(text)
+    assert all(len(p) <= 2000 for p in parts) and "".join(parts) == text
+    assert split_text("short") == ["short"]
+
+
+def test_dm_custom_ids_carry_the_tenant_and_give_it_back() -> None:
+    from adapters.discord_bot.mapping import CUSTOM_ID, split_tenant, with_tenant
+
+    dm = with_tenant("peer:7:clarity:4", "1234567890123456789")
+    assert re.fullmatch(CUSTOM_ID, dm) and len(dm) <= 100
+    assert split_tenant(dm) == ("peer:7:clarity:4", "1234567890123456789")
+    assert split_tenant("answer:12") == ("answer:12", None)
+    assert with_tenant("answer:12", None) == "answer:12"

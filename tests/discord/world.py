@@ -136,6 +136,8 @@ class World:
         return next(c for c in self.fake.commands if c["name"] == name)
 
     async def interact(self, data: dict[str, Any]) -> None:
+        # Discord sends the bot's permissions in the channel with every interaction.
+        data["app_permissions"] = self.fake.app_permissions(int(data["channel_id"]))
         self.fake.register_interaction(data)
         await self.feed("INTERACTION_CREATE", data)
 
@@ -199,6 +201,34 @@ class World:
             custom_id,
             values,
             labels=labels,
+        )
+        await self.interact(data)
+
+    def dm_of(self, name: str) -> dict[str, Any]:
+        """The bot's DM channel with this member (it exists once the bot wrote to them)."""
+        uid = self.user_id(name)
+        return self.fake.channels[self.fake._dms[uid]]
+
+    def private_to(self, name: str) -> list[dict[str, Any]]:
+        """The DM messages the bot sent this member, oldest first."""
+        dm = int(self.dm_of(name)["id"])
+        return [m for m in self.fake.messages.values() if int(m["channel_id"]) == dm]
+
+    async def dm_click(self, user: str, message: dict[str, Any], label: str) -> dict[str, Any]:
+        """A press on a button of a message in the member's DM with the bot."""
+        button = next(
+            c for row in message["components"] for c in row["components"] if c.get("label") == label
+        )
+        data = p.dm_button_press(
+            self.fake.app_id, self.dm_of(user), p.user(self.user_id(user), user), message,
+            button["custom_id"],
+        )  # fmt: skip
+        await self.interact(data)
+        return data
+
+    async def dm_submit(self, user: str, custom_id: str, values: dict[str, str]) -> None:
+        data = p.dm_modal_submit(
+            self.fake.app_id, self.dm_of(user), p.user(self.user_id(user), user), custom_id, values
         )
         await self.interact(data)
 

@@ -1,7 +1,7 @@
 """slack: OAuth installations (one bot token per workspace), OAuth states, sends journal
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-11-30 07:10:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import bot.storage.types
 
 revision: str = "0006"
-down_revision: str | None = "0004"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
