@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from statistics import mean
 
+from bot import faults
 from bot.content import Pack
 from bot.content.schema import Phase, Question
 from bot.domain import Button, ChannelRef, Destination, Outgoing
@@ -265,6 +266,7 @@ async def _send_post(
         late=late,
         hidden=hidden,
     )
+    faults.reached("post.claimed")
     try:
         sent = await svc.chat.send(
             Destination.to_channel(ref),
@@ -278,6 +280,7 @@ async def _send_post(
     except Exception as err:
         await svc.store.set_post_status(ref.tenant, post_id, "failed", error=repr(err)[:500])
         raise
+    faults.reached("post.sent")
     await svc.store.finish_post(
         ref.tenant,
         post_id,
@@ -287,6 +290,7 @@ async def _send_post(
         posted_at=now,
         closes_at=closes_at,
     )
+    faults.reached("post.finished")
     post = await svc.store.get_post(ref.tenant, post_id)
     assert post is not None
     return post
