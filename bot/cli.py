@@ -52,6 +52,11 @@ def _parser() -> argparse.ArgumentParser:
         help="console only: append every message sent, as JSON lines, to this file",
     )
     run.add_argument("--http-port", type=int, help="Slack only: serve HTTP mode on this port")
+    run.add_argument(
+        "--metrics-port",
+        type=int,
+        help="serve /healthz and /metrics on this port (default: $STUDYBOT_METRICS_PORT, else off)",
+    )
     run.set_defaults(func=_run)
 
     db = sub.add_parser("db", help="database maintenance")
@@ -94,6 +99,8 @@ def _settings(args: argparse.Namespace) -> Settings:
         overrides["STUDYBOT_DATA"] = args.data
     if getattr(args, "adapter", None):
         overrides["STUDYBOT_ADAPTER"] = args.adapter
+    if getattr(args, "metrics_port", None) is not None:
+        overrides["STUDYBOT_METRICS_PORT"] = args.metrics_port
     return Settings(**overrides)  # type: ignore[arg-type]
 
 

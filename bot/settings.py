@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     adapter: Literal["auto", "console", "discord", "slack"] = Field(
         "auto", alias="STUDYBOT_ADAPTER"
     )
+    # /healthz and /metrics are served on this port when set (off by default).
+    metrics_port: int | None = Field(None, ge=0, le=65535, alias="STUDYBOT_METRICS_PORT")
 
     # F3: the LLM reviewer, through any OpenAI-compatible endpoint (OpenAI, Ollama, vLLM,
     # LM Studio, llama.cpp server). Without a base URL the rubric reviewer is used alone.

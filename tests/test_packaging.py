@@ -28,6 +28,11 @@ def test_compose_runs_the_bot_against_its_postgres() -> None:
     assert url.startswith("postgresql+asyncpg://") and "@db:5432/" in url
     assert db["image"].startswith("postgres:") and "healthcheck" in db
     assert set(compose["volumes"]) >= {"pgdata", "botdata"}
+    # The bot's health check asks its own /healthz on the metrics port (urlopen fails on 503).
+    port = bot["environment"]["STUDYBOT_METRICS_PORT"]
+    probe = bot["healthcheck"]["test"]
+    assert probe[:3] == ["CMD", "python", "-c"]
+    assert f"http://127.0.0.1:{port}/healthz" in probe[3]
 
 
 def test_dockerfile_copies_what_the_package_needs_and_runs_the_bot() -> None:

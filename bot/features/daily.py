@@ -131,6 +131,7 @@ async def post_due_slot(svc: Services, settings: ChannelSettings) -> Post | None
     )
     if post_id is None:
         return None  # another instance got there first
+    svc.metrics.scheduler_lag(overdue.total_seconds())
     return await _send_post(svc, settings, post_id, day, late=late)
 
 
@@ -181,6 +182,7 @@ async def retry_stale_claims(svc: Services, channels: dict[ChannelRef, ChannelSe
                 await svc.store.set_post_status(
                     post.channel.tenant, post.id, "skipped", error="sender died"
                 )
+                svc.metrics.post_skipped()
                 await _announce_skip(svc, settings, at, now)
         except Exception:
             log.exception("retrying a stale claim failed", extra={"post": post.id})
@@ -214,6 +216,7 @@ async def _skip(
     )
     if post_id is None:
         return
+    svc.metrics.post_skipped()
     await _announce_skip(svc, settings, at, now)
 
 
@@ -279,6 +282,7 @@ async def _send_post(
         )
     except Exception as err:
         await svc.store.set_post_status(ref.tenant, post_id, "failed", error=repr(err)[:500])
+        svc.metrics.post_failed()
         raise
     faults.reached("post.sent")
     await svc.store.finish_post(
@@ -291,6 +295,7 @@ async def _send_post(
         closes_at=closes_at,
     )
     faults.reached("post.finished")
+    svc.metrics.post_sent(late=late)
     post = await svc.store.get_post(ref.tenant, post_id)
     assert post is not None
     return post

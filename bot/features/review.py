@@ -55,6 +55,7 @@ async def answer_stored(
     svc: Services, post: Post, answer_id: int, settings: ReviewSettings | None = None
 ) -> None:
     """Called once an answer is stored and acknowledged: start what the channel's mode asks."""
+    svc.metrics.answer_stored()
     settings = settings or await svc.reviews.get_settings(post.channel)
     if settings.mode.ai_on:
         svc.tasks.spawn(ai_review(svc, post, answer_id), name=f"review-{answer_id}")
@@ -75,9 +76,12 @@ async def ai_review(svc: Services, post: Post, answer_id: int) -> None:
         return
     try:
         review = await svc.reviewer.review(request)
+        outcome = "fallback" if review.reviewer != svc.reviewer.name else "ok"
     except Exception:  # a reviewer should not raise; if one does, the rubric still answers
         log.exception("reviewer raised", extra={"reviewer": svc.reviewer.name})
         review = dataclasses.replace(review_now(request), note="The AI reviewer failed.")
+        outcome = "failed"
+    svc.metrics.review_given(svc.reviewer.name, outcome)
     if await svc.reviews.add_review(post, answer_id, review, svc.clock.now()):
         await deliver(svc, post, answer)
 
