@@ -71,6 +71,12 @@ def _parser() -> argparse.ArgumentParser:
     inv.add_argument("--client-id", help="the application id (default: $DISCORD_CLIENT_ID)")
     inv.set_defaults(func=_discord_invite_url)
 
+    doctor = sub.add_parser(
+        "doctor", help="check the configuration and say what is wrong and how to fix it"
+    )
+    _db_args(doctor)
+    doctor.set_defaults(func=_doctor)
+
     content = sub.add_parser("content", help="content packs")
     c_sub = content.add_subparsers(metavar="ACTION")
     val = c_sub.add_parser("validate", help="check packs; exits non-zero with every problem found")
@@ -137,6 +143,26 @@ def _content_list(args: argparse.Namespace) -> int:
     for pack in packs.values():
         print(f"{pack.id}\t{pack.info.version}\t{pack.info.title}\t{pack.path}")
     return 0
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    import os
+
+    from pydantic import ValidationError
+
+    from bot.doctor import Level, diagnose, render
+
+    try:
+        settings = _settings(args)
+    except ValidationError as err:
+        # Each bad setting by name and reason, never the value it was given.
+        for e in err.errors():
+            name = ".".join(str(p) for p in e["loc"])
+            print(f"FAIL   {name}: {e['msg']}", file=sys.stderr)
+        return 1
+    findings = asyncio.run(diagnose(settings, os.environ))
+    print(render(findings))
+    return 1 if any(f.level is Level.fail for f in findings) else 0
 
 
 def _db_upgrade(args: argparse.Namespace) -> int:
