@@ -13,7 +13,7 @@ from bot.commands import (
     Option,
     OptionType,
 )
-from bot.domain import Reply
+from bot.domain import InteractionRef, Reply
 from bot.events import (
     ButtonPressed,
     CommandInvoked,
@@ -24,6 +24,7 @@ from bot.events import (
     MessagePosted,
 )
 from bot.features import admin, answers, daily, peer_review, privacy, review, timeline
+from bot.logs import about
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -49,12 +50,17 @@ class StudyBot:
         )
 
     async def handle(self, event: Event) -> None:
+        interaction = getattr(event, "interaction", None)
+        channel = getattr(event, "channel", None) or getattr(interaction, "channel", None)
+        with about(channel):
+            await self._handle(event, interaction)
+
+    async def _handle(self, event: Event, interaction: object) -> None:
         try:
             await self._route(event)
         except Exception:
             log.exception("event failed", extra={"event": type(event).__name__})
-            interaction = getattr(event, "interaction", None)
-            if interaction is not None:
+            if isinstance(interaction, InteractionRef):
                 await self.svc.chat.respond(
                     interaction,
                     Reply(

@@ -16,6 +16,7 @@ from bot.domain import Button, ChannelRef, Destination, Outgoing
 from bot.features import review
 from bot.features.questions import choose_question, phase_on
 from bot.features.timeline import countdown, nudge_members
+from bot.logs import about
 from bot.services import Services
 from bot.storage.records import Answer, ChannelSettings, Post
 from bot.text import defang, shorten
@@ -66,11 +67,12 @@ async def run_due(svc: Services) -> None:
     channels = await _own_channels(svc)
     await retry_stale_claims(svc, {s.channel: s for s in channels})
     for settings in channels:
-        try:
-            await post_due_slot(svc, settings)
-            await nudge_members(svc, settings)
-        except Exception:  # one broken channel must not stop the others
-            log.exception("posting failed", extra={"channel": settings.channel.channel_id})
+        with about(settings.channel):
+            try:
+                await post_due_slot(svc, settings)
+                await nudge_members(svc, settings)
+            except Exception:  # one broken channel must not stop the others
+                log.exception("posting failed")
     await close_due_windows(svc)
 
 
@@ -171,21 +173,28 @@ async def retry_stale_claims(svc: Services, channels: dict[ChannelRef, ChannelSe
         if settings is None:
             continue  # paused or removed: it waits
         at = slot_for(settings, post.local_date)
-        try:
-            if post.slot.startswith("extra-") or now - at <= timedelta(
-                minutes=settings.grace_minutes
-            ):
-                await _retry_stale(svc, settings, post, now)
-            elif await svc.store.take_over(
-                post, claimer=svc.tuning.instance_id, now=now, lease_until=now
-            ):
-                await svc.store.set_post_status(
-                    post.channel.tenant, post.id, "skipped", error="sender died"
-                )
-                svc.metrics.post_skipped()
-                await _announce_skip(svc, settings, at, now)
-        except Exception:
-            log.exception("retrying a stale claim failed", extra={"post": post.id})
+        with about(post.channel, post=post.id):
+            await _retry_or_skip(svc, settings, post, at, now)
+
+
+async def _retry_or_skip(
+    svc: Services, settings: ChannelSettings, post: Post, at: datetime, now: datetime
+) -> None:
+    """Send a dead sender's claim now, within the catch-up window, or skip it with a notice."""
+    try:
+        if post.slot.startswith("extra-") or now - at <= timedelta(minutes=settings.grace_minutes):
+            await _retry_stale(svc, settings, post, now)
+        elif await svc.store.take_over(
+            post, claimer=svc.tuning.instance_id, now=now, lease_until=now
+        ):
+            await svc.store.set_post_status(
+                post.channel.tenant, post.id, "skipped", error="sender died"
+            )
+            svc.metrics.post_skipped()
+            log.info("post skipped: its sender died", extra={"slot": post.slot})
+            await _announce_skip(svc, settings, at, now)
+    except Exception:
+        log.exception("retrying a stale claim failed")
 
 
 async def _retry_stale(
@@ -217,6 +226,7 @@ async def _skip(
     if post_id is None:
         return
     svc.metrics.post_skipped()
+    log.info("post skipped: missed while down", extra={"slot": day.isoformat(), "post": post_id})
     await _announce_skip(svc, settings, at, now)
 
 
@@ -296,6 +306,15 @@ async def _send_post(
     )
     faults.reached("post.finished")
     svc.metrics.post_sent(late=late)
+    log.info(
+        "post sent",
+        extra={
+            "post": post_id,
+            "question": question.id,
+            "late": late,
+            "message_id": sent.message_id,
+        },
+    )
     post = await svc.store.get_post(ref.tenant, post_id)
     assert post is not None
     return post
@@ -346,10 +365,12 @@ async def close_due_windows(svc: Services) -> None:
     for post in await svc.store.posts_to_close(svc.clock.now()):
         if not svc.tuning.owns_tenant(post.channel.tenant):
             continue
-        if not await svc.store.mark_closed(post.channel.tenant, post.id, svc.clock.now()):
-            continue  # another instance closed it
-        await _send_summary(svc, post)
-        await review.on_close(svc, post)
+        with about(post.channel, post=post.id):
+            if not await svc.store.mark_closed(post.channel.tenant, post.id, svc.clock.now()):
+                continue  # another instance closed it
+            log.info("answers closed")
+            await _send_summary(svc, post)
+            await review.on_close(svc, post)
 
 
 async def _send_summary(svc: Services, post: Post) -> None:

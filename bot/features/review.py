@@ -16,6 +16,7 @@ from bot.commands import OptionType as T
 from bot.content.schema import Question
 from bot.domain import ChannelRef, Destination, Outgoing, Reply, Review, UserRef
 from bot.features import peer_review
+from bot.logs import about
 from bot.review.models import (
     Delivery,
     PeerStart,
@@ -56,6 +57,7 @@ async def answer_stored(
 ) -> None:
     """Called once an answer is stored and acknowledged: start what the channel's mode asks."""
     svc.metrics.answer_stored()
+    log.info("answer stored", extra={"post": post.id, "answer": answer_id})
     settings = settings or await svc.reviews.get_settings(post.channel)
     if settings.mode.ai_on:
         svc.tasks.spawn(ai_review(svc, post, answer_id), name=f"review-{answer_id}")
@@ -66,6 +68,11 @@ async def answer_stored(
 
 
 async def ai_review(svc: Services, post: Post, answer_id: int) -> None:
+    with about(post.channel, post=post.id, answer=answer_id):
+        await _ai_review(svc, post, answer_id)
+
+
+async def _ai_review(svc: Services, post: Post, answer_id: int) -> None:
     tenant = post.channel.tenant
     answer = await svc.reviews.get_answer(tenant, answer_id)
     channel = await svc.store.get_channel(post.channel)
@@ -82,6 +89,7 @@ async def ai_review(svc: Services, post: Post, answer_id: int) -> None:
         review = dataclasses.replace(review_now(request), note="The AI reviewer failed.")
         outcome = "failed"
     svc.metrics.review_given(svc.reviewer.name, outcome)
+    log.info("review given", extra={"reviewer": review.reviewer, "outcome": outcome})
     if await svc.reviews.add_review(post, answer_id, review, svc.clock.now()):
         await deliver(svc, post, answer)
 
