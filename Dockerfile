@@ -8,9 +8,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     STUDYBOT_DATA=/data
 
 WORKDIR /app
-COPY pyproject.toml README.md ./
+COPY pyproject.toml setup.py README.md ./
 COPY bot ./bot
 COPY adapters ./adapters
+# The built-in packs ship inside the package (setup.py maps content/ to studybot_packs).
 COPY content ./content
 RUN pip install . && useradd --create-home --uid 10001 studybot && mkdir -p /data && chown studybot /data
 

@@ -37,6 +37,7 @@ from bot.features import (
 )
 from bot.features.drills import flow as drills
 from bot.features.drills import reminders as drill_reminders
+from bot.logs import about
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -63,6 +64,12 @@ class StudyBot:
         )
 
     async def handle(self, event: Event) -> None:
+        interaction = getattr(event, "interaction", None)
+        channel = getattr(event, "channel", None) or getattr(interaction, "channel", None)
+        with about(channel):
+            await self._handle(event, interaction)
+
+    async def _handle(self, event: Event, interaction: object) -> None:
         try:
             await self._route(event)
         except DeliveryRefused as refused:

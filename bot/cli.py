@@ -52,6 +52,11 @@ def _parser() -> argparse.ArgumentParser:
         help="console only: append every message sent, as JSON lines, to this file",
     )
     run.add_argument("--http-port", type=int, help="Slack only: serve HTTP mode on this port")
+    run.add_argument(
+        "--metrics-port",
+        type=int,
+        help="serve /healthz and /metrics on this port (default: $STUDYBOT_METRICS_PORT, else off)",
+    )
     run.set_defaults(func=_run)
 
     db = sub.add_parser("db", help="database maintenance")
@@ -70,6 +75,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     _db_args(sync)
     sync.set_defaults(func=_discord_sync)
+
+    doctor = sub.add_parser(
+        "doctor", help="check the configuration and say what is wrong and how to fix it"
+    )
+    _db_args(doctor)
+    doctor.set_defaults(func=_doctor)
 
     content = sub.add_parser("content", help="content packs")
     c_sub = content.add_subparsers(metavar="ACTION")
@@ -99,6 +110,8 @@ def _settings(args: argparse.Namespace) -> Settings:
         overrides["STUDYBOT_DATA"] = args.data
     if getattr(args, "adapter", None):
         overrides["STUDYBOT_ADAPTER"] = args.adapter
+    if getattr(args, "metrics_port", None) is not None:
+        overrides["STUDYBOT_METRICS_PORT"] = args.metrics_port
     return Settings(**overrides)  # type: ignore[arg-type]
 
 
@@ -135,6 +148,26 @@ def _content_list(args: argparse.Namespace) -> int:
     for pack in packs.values():
         print(f"{pack.id}\t{pack.info.version}\t{pack.info.title}\t{pack.path}")
     return 0
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    import os
+
+    from pydantic import ValidationError
+
+    from bot.doctor import Level, diagnose, render
+
+    try:
+        settings = _settings(args)
+    except ValidationError as err:
+        # Each bad setting by name and reason, never the value it was given.
+        for e in err.errors():
+            name = ".".join(str(p) for p in e["loc"])
+            print(f"FAIL   {name}: {e['msg']}", file=sys.stderr)
+        return 1
+    findings = asyncio.run(diagnose(settings, os.environ))
+    print(render(findings))
+    return 1 if any(f.level is Level.fail for f in findings) else 0
 
 
 def _db_upgrade(args: argparse.Namespace) -> int:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.app import StudyBot
 from bot.content import Pack, load_packs
+from bot.metrics import Metrics, RateLimitLog
+from bot.ops_http import Connected, OpsServer
 from bot.ports import ChatPort, Clock, Reviewer
 from bot.review.rubric import RubricReviewer
 from bot.services import Services, Tuning
@@ -20,9 +22,23 @@ class Runtime:
     bot: StudyBot
     store: Store
     db_url: str
+    ops: OpsServer | None = None  # /healthz and /metrics, when --metrics-port is given
+    _rate_limits: RateLimitLog | None = field(default=None, repr=False)
+
+    def report_connection(self, connected: Connected) -> None:
+        """The adapter says how to tell it is connected (for /healthz)."""
+        if self.ops is not None:
+            self.ops.connected = connected
 
     async def close(self) -> None:
+        if self.ops is not None:
+            await self.ops.stop()
+        if self._rate_limits is not None:
+            self._rate_limits.remove()
         await self.bot.idle()  # reviews in flight finish (each is bounded by its time-out)
+        aclose = getattr(self.bot.svc.reviewer, "aclose", None)  # the LLM reviewer's client
+        if aclose is not None:
+            await aclose()
         await self.store.close()
 
 
@@ -49,25 +65,40 @@ async def start(
     clock: Clock,
     *,
     owns_tenant: Callable[[str], bool] | None = None,
+    connected: Connected | None = None,
 ) -> Runtime:
+    """`connected` tells /healthz whether the chat platform is connected (None: the adapter
+    has no connection to lose); an adapter that learns it later calls report_connection."""
     packs = packs_from(settings)
     store, url = await open_store(settings)
+    metrics = Metrics()
     services = Services(
-        reviewer=reviewer_from(settings),
+        reviewer=reviewer_from(settings, metrics),
         chat=chat,
         store=store,
         clock=clock,
         packs=packs,
         tuning=Tuning(instance_id=settings.instance_id, owns_tenant=owns_tenant or _every_tenant),
+        metrics=metrics,
     )
-    return Runtime(StudyBot(services, default_pack=settings.default_pack), store, url)
+    runtime = Runtime(StudyBot(services, default_pack=settings.default_pack), store, url)
+    if settings.metrics_port is not None:
+        runtime._rate_limits = RateLimitLog(metrics)
+        runtime._rate_limits.install()
+        runtime.ops = OpsServer(metrics, store, connected)
+        try:
+            await runtime.ops.start(settings.metrics_port)
+        except OSError:
+            await runtime.close()
+            raise
+    return runtime
 
 
 def _every_tenant(_tenant: str) -> bool:
     return True
 
 
-def reviewer_from(settings: Settings) -> Reviewer:
+def reviewer_from(settings: Settings, metrics: Metrics | None = None) -> Reviewer:
     """The LLM reviewer when an endpoint is configured, else the rubric reviewer."""
     if not settings.llm_base_url:
         return RubricReviewer()
@@ -81,4 +112,4 @@ def reviewer_from(settings: Settings) -> Reviewer:
         concurrency=settings.llm_concurrency,
         retries=settings.llm_retries,
     )
-    return LLMReviewer(cfg)
+    return LLMReviewer(cfg, observe=metrics.llm_request if metrics else None)

@@ -9,6 +9,7 @@ from functools import cached_property
 
 from bot.content import Pack
 from bot.domain import ChannelRef
+from bot.metrics import Metrics
 from bot.ports import ChatPort, Clock, Reviewer
 from bot.review.rubric import RubricReviewer
 from bot.storage.drill_store import DrillStore
@@ -50,6 +51,8 @@ class Services:
     # The AI reviewer: the LLM one when configured (it falls back to the rubric itself).
     reviewer: Reviewer = field(default_factory=RubricReviewer)
     tasks: TaskRunner = field(default_factory=TaskRunner)
+    # What happened, counted for /metrics (posts, answers, reviews, lag).
+    metrics: Metrics = field(default_factory=Metrics)
 
     @cached_property
     def reviews(self) -> ReviewStore:

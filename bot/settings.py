@@ -10,7 +10,7 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-REPO_CONTENT = Path(__file__).resolve().parent.parent / "content"
+from bot.content.loader import builtin_root
 
 
 class Settings(BaseSettings):
@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     adapter: Literal["auto", "console", "discord", "slack"] = Field(
         "auto", alias="STUDYBOT_ADAPTER"
     )
+    # /healthz and /metrics are served on this port when set (off by default).
+    metrics_port: int | None = Field(None, ge=0, le=65535, alias="STUDYBOT_METRICS_PORT")
 
     # F3: the LLM reviewer, through any OpenAI-compatible endpoint (OpenAI, Ollama, vLLM,
     # LM Studio, llama.cpp server). Without a base URL the rubric reviewer is used alone.
@@ -51,10 +53,11 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = Field(None, alias="SLACK_SIGNING_SECRET")
 
     def content_roots(self) -> list[Path]:
-        """Built-in packs first, then the organizer's own folders."""
-        roots = [Path("content")] if Path("content").is_dir() else []
-        if REPO_CONTENT.is_dir() and REPO_CONTENT.resolve() not in {r.resolve() for r in roots}:
-            roots.append(REPO_CONTENT)
+        """The built-in packs (inside the package), then the organizer's own folders from
+        STUDYBOT_CONTENT, later ones overriding a pack id. The working folder is never
+        searched: a stray ./content of another copy must not change what runs."""
+        builtin = builtin_root()
+        roots = [builtin] if builtin is not None else []
         roots += [Path(p) for p in self.content.split(os.pathsep) if p.strip()]
         return roots
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import threading
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
@@ -21,6 +22,20 @@ PG_HELP = (
     "`pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`, or point "
     "STUDYBOT_TEST_PG_URL at a server you can create databases on."
 )
+
+
+@pytest.fixture(autouse=True)
+def no_database_connection_left_open() -> Iterator[None]:
+    """Every SQLite connection a test opens is closed by its end. One left open is closed by
+    the garbage collector later, after its event loop has gone, and its worker thread fails
+    ("Event loop is closed") in whichever test runs then: fail the test that left it."""
+    before = set(threading.enumerate())
+    yield
+    left = [t for t in set(threading.enumerate()) - before if "_connection_worker_thread" in t.name]
+    for t in left:
+        t.join(timeout=5)  # a closed connection's thread is already on its way out
+    still = [t.name for t in left if t.is_alive()]
+    assert not still, f"{len(still)} database connection(s) left open: close the store or engine"
 
 
 @pytest.fixture(scope="session")
@@ -97,7 +112,10 @@ def chat() -> MemoryChat:
 
 
 @pytest.fixture
-def h(
+async def h(
     store: Store, chat: MemoryChat, clock: FakeClock, packs: dict[str, Pack]
-) -> Iterator[Harness]:
-    yield build(store, chat, clock, packs)
+) -> AsyncIterator[Harness]:
+    harness = build(store, chat, clock, packs)
+    yield harness
+    # Background reviews hold database connections: they finish before the store closes.
+    await harness.bot.idle()

@@ -3,6 +3,10 @@
 "Posted once" as a platform that honours the send's nonce sees it (Discord's
 enforce_nonce): a send that was under way when the process died is retried after a
 restart with the same nonce, so it lands once; nothing is missed and nothing is new.
+
+The kills land at chosen points of the work (bot/faults.py: the process kills itself the
+Nth time it passes a point), picked at random from a fixed seed: the same spread on every
+machine, however busy it is, and no timer decides the outcome.
 """
 
 from __future__ import annotations
@@ -15,11 +19,11 @@ import re
 import signal
 import subprocess
 import sys
-import time
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bot import faults
 from bot.domain import ChannelRef
 from bot.storage.records import WEEKDAYS, ChannelSettings
 from tests.harness import open_store
@@ -27,6 +31,7 @@ from tests.harness import open_store
 START = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
 DAYS = 60
 CHANNELS = [f"k{i}" for i in range(5)]  # with the console's own: 6 x 60 = 360 posting cycles
+KILLS = 12
 NOW_LINE = re.compile(r"^-- It is now \w{3} (\d{4}-\d{2}-\d{2} \d{2}:\d{2}) \(UTC\)\.$", re.M)
 HEAD = re.compile(r"^📌 Question of the day · (\w{3} \d+ \w{3})")
 
@@ -36,20 +41,25 @@ def line_for(day: int) -> tuple[datetime, str]:
     return when, f"/clock {when:%Y-%m-%d %H:%M}\n"
 
 
-def run_with_kills(tmp_path: Path, record: Path) -> tuple[int, int]:
-    """Run the bot over the whole script, killing it at random moments, resuming each time
-    from the last line it finished. Returns (runs, kills)."""
+def run_with_kills(tmp_path: Path, record: Path) -> tuple[int, set[str], int]:
+    """Run the bot over the whole script, killing it at random points of its work, resuming
+    each time from the last line it finished. Returns (runs, points killed at, kills)."""
     env = {
         k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "SLACK_", "STUDYBOT_"))
     }
     env.update({"STUDYBOT_DATA": str(tmp_path), "TZ": "UTC"})
     rng = random.Random(20261127)
     now, kills, runs = START, 0, 0
+    killed_at: set[str] = set()
     while True:
         lines = [text for when, text in map(line_for, range(1, DAYS + 1)) if when > now]
         if not lines:
             break
         runs += 1
+        # Where this run dies: a point of the posting cycle and how many times it passes it
+        # first (a day's line passes each point once per channel: up to ~5 days in).
+        point = rng.choice(faults.POINTS)
+        plan = f"{point}:{rng.randint(1, 30)}" if kills < KILLS else ""
         log = tmp_path / f"run{runs}.out"  # a file, not a pipe: a full pipe would block the bot
         err_log = tmp_path / f"run{runs}.err"
         proc = subprocess.Popen(
@@ -69,28 +79,28 @@ def run_with_kills(tmp_path: Path, record: Path) -> tuple[int, int]:
             stdout=log.open("w"),
             stderr=err_log.open("w"),
             text=True,
-            env={**env, "PYTHONFAULTHANDLER": "1"},
+            env={**env, "PYTHONFAULTHANDLER": "1", faults.ENV: plan},
         )
         assert proc.stdin is not None
         proc.stdin.write("".join(lines))
         proc.stdin.close()
-        if kills < 12:
-            time.sleep(rng.uniform(0.8, 3.5))
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGKILL)
-                kills += 1
         try:
-            proc.wait(timeout=120)
+            code = proc.wait(timeout=120)
         except subprocess.TimeoutExpired:
             proc.send_signal(signal.SIGABRT)  # faulthandler prints every thread's stack
             proc.wait(timeout=30)
             stacks = err_log.read_text(encoding="utf-8")[-6000:]
             raise AssertionError(f"a run hung; its stacks:\n{stacks}") from None
+        if code == -signal.SIGKILL:
+            kills += 1
+            killed_at.add(point)
+        else:
+            assert code == 0, err_log.read_text(encoding="utf-8")[-3000:]
         reached = NOW_LINE.findall(log.read_text(encoding="utf-8"))
         if reached:  # resume from the last line the killed process finished
             now = datetime.fromisoformat(reached[-1]).replace(tzinfo=UTC)
         assert runs < 40, "the runs made no progress"
-    return runs, kills
+    return runs, killed_at, kills
 
 
 async def test_sigkill_at_random_points_never_loses_or_doubles_a_post(tmp_path: Path) -> None:
@@ -112,8 +122,9 @@ async def test_sigkill_at_random_points_never_loses_or_doubles_a_post(tmp_path: 
 
     record = tmp_path / "transcript.jsonl"
     # Starting, feeding and killing processes blocks: it runs in a thread of its own.
-    runs, kills = await asyncio.to_thread(run_with_kills, tmp_path, record)
-    assert kills >= 5, f"only {kills} kills landed while the process was working"
+    runs, killed_at, kills = await asyncio.to_thread(run_with_kills, tmp_path, record)
+    assert kills == KILLS, f"only {kills} of the {KILLS} planned kills happened"
+    assert killed_at == set(faults.POINTS)  # before the send, after it, after recording it
 
     nonces: dict[tuple[str, str], set[str]] = defaultdict(set)
     sends = 0

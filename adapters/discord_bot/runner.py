@@ -70,7 +70,13 @@ async def run(settings: Settings, ds: DiscordSettings | None = None) -> int:
         print(f"studybot: {err}", file=sys.stderr)
         return 2
     chat = DiscordChat(client)
-    runtime = await start_runtime(settings, chat, SystemClock(), owns_tenant=client.owns_tenant)
+    runtime = await start_runtime(
+        settings,
+        chat,
+        SystemClock(),
+        owns_tenant=client.owns_tenant,
+        connected=lambda: client.is_ready() and not client.is_closed(),
+    )
     client.attach(runtime.bot, chat, Scheduler(runtime.bot))
     try:
         async with client:

@@ -328,6 +328,7 @@ class SlackService:
     async def _connect_socket(self) -> None:
         self._socket = AsyncSocketModeHandler(self.app, app_token=self.options.app_token)
         await self._socket.connect_async()  # type: ignore[no-untyped-call]
+        self.runtime.report_connection(self._socket.client.is_connected)
         log.info("connected to Slack in Socket Mode")
 
     async def _backfill(self) -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +14,11 @@ from pydantic import ValidationError
 
 from bot.content.schema import Kind, PackInfo, Phase, Principle, Question, QuestionFile
 
+log = logging.getLogger(__name__)
+
 PACK_FILE = "pack.yaml"
+# The built-in packs ship inside the package under this name (content/ in a checkout).
+BUILTIN_PACKAGE = "studybot_packs"
 # libyaml's loader when PyYAML was built with it: packs load several times faster.
 SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -93,11 +99,27 @@ def load_pack(folder: Path) -> Pack:
     return Pack(info=info, questions=ordered, path=folder, by_id={q.id: q for q in ordered})
 
 
+def builtin_root() -> Path | None:
+    """The folder of the built-in packs, wherever the package is installed (None when the
+    package is missing, e.g. a bare copy of the source without content/)."""
+    try:
+        root = resources.files(BUILTIN_PACKAGE)
+    except ModuleNotFoundError:
+        return None
+    # An installed wheel or an editable checkout is a folder on disk; packs are read as files.
+    return Path(str(root)) if Path(str(root)).is_dir() else None
+
+
 def load_packs(roots: Iterable[Path]) -> dict[str, Pack]:
-    """Every pack under the given content folders; a folder may also be a pack itself."""
+    """Every pack under the given content folders; a folder may also be a pack itself.
+
+    Two packs with one id in the same root are an error; a later root's pack replaces an
+    earlier root's one of the same id, with a warning (an organiser's newer copy of a
+    built-in pack, say)."""
     packs: dict[str, Pack] = {}
     problems: list[str] = []
     for root in roots:
+        seen_here: set[str] = set()
         folders = [root] if (root / PACK_FILE).exists() else sorted(root.glob(f"*/{PACK_FILE}"))
         for item in folders:
             folder = item if item.is_dir() else item.parent
@@ -106,11 +128,20 @@ def load_packs(roots: Iterable[Path]) -> dict[str, Pack]:
             except PackError as err:
                 problems += err.problems
                 continue
-            if pack.id in packs:
+            if pack.id in seen_here:
                 problems.append(
                     f"{folder}: pack id {pack.id!r} is already used by {packs[pack.id].path}"
                 )
                 continue
+            if pack.id in packs:
+                log.warning(
+                    "pack %r from %s replaces the one from %s",
+                    pack.id,
+                    folder,
+                    packs[pack.id].path,
+                    extra={"pack": pack.id},
+                )
+            seen_here.add(pack.id)
             packs[pack.id] = pack
     if problems:
         raise PackError(problems)

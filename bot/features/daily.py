@@ -9,12 +9,14 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from statistics import mean
 
+from bot import faults
 from bot.content import Pack
 from bot.content.schema import Phase, Question
 from bot.domain import Button, ChannelRef, DeliveryRefused, Destination, Outgoing
 from bot.features import notices, review
 from bot.features.questions import choose_question, phase_on
 from bot.features.timeline import countdown, nudge_members
+from bot.logs import about
 from bot.services import Services
 from bot.storage.records import Answer, ChannelSettings, Post
 from bot.text import defang, shorten
@@ -70,15 +72,14 @@ async def run_due(svc: Services) -> None:
     channels = await _own_channels(svc)
     await retry_stale_claims(svc, {s.channel: s for s in channels})
     for settings in channels:
-        try:
-            await post_due_slot(svc, settings)
-            await nudge_members(svc, settings)
-        except DeliveryRefused as refused:  # recorded on the post; /status shows it
-            log.warning(
-                "posting refused: %s", refused, extra={"channel": settings.channel.channel_id}
-            )
-        except Exception:  # one broken channel must not stop the others
-            log.exception("posting failed", extra={"channel": settings.channel.channel_id})
+        with about(settings.channel):
+            try:
+                await post_due_slot(svc, settings)
+                await nudge_members(svc, settings)
+            except DeliveryRefused as refused:  # recorded on the post; /status shows it
+                log.warning("posting refused: %s", refused)
+            except Exception:  # one broken channel must not stop the others
+                log.exception("posting failed")
     await close_due_windows(svc)
 
 
@@ -139,6 +140,7 @@ async def post_due_slot(svc: Services, settings: ChannelSettings) -> Post | None
     )
     if post_id is None:
         return None  # another instance got there first
+    svc.metrics.scheduler_lag(overdue.total_seconds())
     return await _send_post(svc, settings, post_id, day, late=late)
 
 
@@ -178,20 +180,28 @@ async def retry_stale_claims(svc: Services, channels: dict[ChannelRef, ChannelSe
         if settings is None:
             continue  # paused or removed: it waits
         at = slot_for(settings, post.local_date)
-        try:
-            if post.slot.startswith("extra-") or now - at <= timedelta(
-                minutes=settings.grace_minutes
-            ):
-                await _retry_stale(svc, settings, post, now)
-            elif await svc.store.take_over(
-                post, claimer=svc.tuning.instance_id, now=now, lease_until=now
-            ):
-                await svc.store.set_post_status(
-                    post.channel.tenant, post.id, "skipped", error="sender died"
-                )
-                await _announce_skip(svc, settings, at, now)
-        except Exception:
-            log.exception("retrying a stale claim failed", extra={"post": post.id})
+        with about(post.channel, post=post.id):
+            await _retry_or_skip(svc, settings, post, at, now)
+
+
+async def _retry_or_skip(
+    svc: Services, settings: ChannelSettings, post: Post, at: datetime, now: datetime
+) -> None:
+    """Send a dead sender's claim now, within the catch-up window, or skip it with a notice."""
+    try:
+        if post.slot.startswith("extra-") or now - at <= timedelta(minutes=settings.grace_minutes):
+            await _retry_stale(svc, settings, post, now)
+        elif await svc.store.take_over(
+            post, claimer=svc.tuning.instance_id, now=now, lease_until=now
+        ):
+            await svc.store.set_post_status(
+                post.channel.tenant, post.id, "skipped", error="sender died"
+            )
+            svc.metrics.post_skipped()
+            log.info("post skipped: its sender died", extra={"slot": post.slot})
+            await _announce_skip(svc, settings, at, now)
+    except Exception:
+        log.exception("retrying a stale claim failed")
 
 
 async def _retry_stale(
@@ -222,6 +232,8 @@ async def _skip(
     )
     if post_id is None:
         return
+    svc.metrics.post_skipped()
+    log.info("post skipped: missed while down", extra={"slot": day.isoformat(), "post": post_id})
     await _announce_skip(svc, settings, at, now)
 
 
@@ -275,6 +287,7 @@ async def _send_post(
         hidden=hidden,
     )
     refused_thread: DeliveryRefused | None = None
+    faults.reached("post.claimed")
     try:
         sent = await svc.chat.send(
             Destination.to_channel(ref),
@@ -296,7 +309,9 @@ async def _send_post(
         sent, refused_thread = refused.partial, refused
     except Exception as err:
         await svc.store.set_post_status(ref.tenant, post_id, "failed", error=repr(err)[:500])
+        svc.metrics.post_failed()
         raise
+    faults.reached("post.sent")
     await svc.store.finish_post(
         ref.tenant,
         post_id,
@@ -314,6 +329,17 @@ async def _send_post(
         before = await svc.store.previous_sent_post(ref, post_id)
         if before is None or not (before.error or "").startswith(NO_THREAD):
             await _tell_admins(svc, ref, refused_thread)
+    faults.reached("post.finished")
+    svc.metrics.post_sent(late=late)
+    log.info(
+        "post sent",
+        extra={
+            "post": post_id,
+            "question": question.id,
+            "late": late,
+            "message_id": sent.message_id,
+        },
+    )
     post = await svc.store.get_post(ref.tenant, post_id)
     assert post is not None
     return post
@@ -372,16 +398,18 @@ async def close_due_windows(svc: Services) -> None:
     for post in await svc.store.posts_to_close(svc.clock.now()):
         if not svc.tuning.owns_tenant(post.channel.tenant):
             continue
-        if not await svc.store.mark_closed(post.channel.tenant, post.id, svc.clock.now()):
-            continue  # another instance closed it
-        try:
-            await _send_summary(svc, post)
-        except DeliveryRefused as refused:  # the reveal and peer review still go ahead
-            log.warning("summary refused: %s", refused, extra={"post": post.id})
-        try:
-            await review.on_close(svc, post)
-        except DeliveryRefused as refused:  # one channel's refusal must not stop the others
-            log.warning("close refused: %s", refused, extra={"post": post.id})
+        with about(post.channel, post=post.id):
+            if not await svc.store.mark_closed(post.channel.tenant, post.id, svc.clock.now()):
+                continue  # another instance closed it
+            log.info("answers closed")
+            try:
+                await _send_summary(svc, post)
+            except DeliveryRefused as refused:  # the reveal and peer review still go ahead
+                log.warning("summary refused: %s", refused)
+            try:
+                await review.on_close(svc, post)
+            except DeliveryRefused as refused:  # one channel's refusal must not stop the others
+                log.warning("close refused: %s", refused)
 
 
 async def _send_summary(svc: Services, post: Post) -> None:

@@ -223,6 +223,7 @@ async def _finish(
         kept = f" Your comment was:\n{quote(comment, 1500)}" if comment else ""
         await svc.chat.respond(event.interaction, Reply(_closed(a) + kept))
         return
+    svc.metrics.review_given("peer", "submitted")
     await svc.chat.respond(event.interaction, Reply("✅ Thanks, your review is in."))
     await gather(svc, a.tenant, a.answer_id)
 

@@ -27,6 +27,7 @@ from bot.domain import (
 from bot.events import ButtonPressed
 from bot.features import notices, peer_review
 from bot.features.drills import srs
+from bot.logs import about
 from bot.review.models import (
     Delivery,
     PeerStart,
@@ -75,6 +76,8 @@ async def answer_stored(
     """Called once an answer is stored and acknowledged: start what the channel's mode asks.
     `interaction` is the form that brought the answer: a private review can still reach the
     member through it when their DMs are closed."""
+    svc.metrics.answer_stored()
+    log.info("answer stored", extra={"post": post.id, "answer": answer_id})
     settings = settings or await svc.reviews.get_settings(post.channel)
     if settings.mode.ai_on:
         svc.tasks.spawn(ai_review(svc, post, answer_id, interaction), name=f"review-{answer_id}")
@@ -87,6 +90,13 @@ async def answer_stored(
 async def ai_review(
     svc: Services, post: Post, answer_id: int, interaction: InteractionRef | None = None
 ) -> None:
+    with about(post.channel, post=post.id, answer=answer_id):
+        await _ai_review(svc, post, answer_id, interaction)
+
+
+async def _ai_review(
+    svc: Services, post: Post, answer_id: int, interaction: InteractionRef | None = None
+) -> None:
     tenant = post.channel.tenant
     answer = await svc.reviews.get_answer(tenant, answer_id)
     channel = await svc.store.get_channel(post.channel)
@@ -97,9 +107,13 @@ async def ai_review(
         return
     try:
         review = await svc.reviewer.review(request)
+        outcome = "fallback" if review.reviewer != svc.reviewer.name else "ok"
     except Exception:  # a reviewer should not raise; if one does, the rubric still answers
         log.exception("reviewer raised", extra={"reviewer": svc.reviewer.name})
         review = dataclasses.replace(review_now(request), note="The AI reviewer failed.")
+        outcome = "failed"
+    svc.metrics.review_given(svc.reviewer.name, outcome)
+    log.info("review given", extra={"reviewer": review.reviewer, "outcome": outcome})
     if await svc.reviews.add_review(post, answer_id, review, svc.clock.now()):
         await deliver(svc, post, answer, interaction)
         if request.question.kind in (Kind.technical, Kind.behavioral):

@@ -14,6 +14,8 @@ import asyncio
 import json
 import logging
 import re
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -83,12 +85,19 @@ class LLMReviewer:
         *,
         client: openai.AsyncOpenAI | None = None,
         fallback: Reviewer | None = None,
+        observe: Callable[[float, bool], None] | None = None,
     ) -> None:
         self.cfg = cfg
+        # Told each request's duration and whether it succeeded (the /metrics latency).
+        self.observe = observe
         self.name = f"llm:{cfg.model}"
         self.client = client or make_client(cfg)
         self.fallback: Reviewer = fallback or RubricReviewer()
         self._slots = asyncio.Semaphore(max(1, cfg.concurrency))
+
+    async def aclose(self) -> None:
+        """Close the HTTP client's connections (before the event loop ends)."""
+        await self.client.close()
 
     async def review(self, request: ReviewRequest) -> Review:
         try:
@@ -106,7 +115,7 @@ class LLMReviewer:
         while True:
             try:
                 async with self._slots:
-                    content = await self._call(messages)
+                    content = await self._timed_call(messages)
                 break
             except openai.APITimeoutError:
                 raise ReviewFailed(f"no reply within {self.cfg.timeout:g}s") from None
@@ -124,6 +133,17 @@ class LLMReviewer:
             except openai.APIStatusError as err:  # 4xx other than 429: retrying will not help
                 raise ReviewFailed(f"HTTP {err.status_code}") from None
         return parse_reply(content, request, self.name)
+
+    async def _timed_call(self, messages: list[ChatCompletionMessageParam]) -> str:
+        started = time.perf_counter()
+        ok = False
+        try:
+            content = await self._call(messages)
+            ok = True
+            return content
+        finally:
+            if self.observe is not None:
+                self.observe(time.perf_counter() - started, ok)
 
     async def _call(self, messages: list[ChatCompletionMessageParam]) -> str:
         response = await self.client.chat.completions.create(

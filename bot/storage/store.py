@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.domain import ChannelRef
 from bot.storage.engine import writing
+from bot.storage.group_commit import GroupInsert
 from bot.storage.records import Answer, ChannelSettings, Post, Prep
 from bot.storage.tables import answers, channels, peer_reviews, posts, prep
 
@@ -20,8 +21,14 @@ THREAD_CACHE = 512
 
 
 class Store:
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, *, group_commit: bool = True) -> None:
         self.engine = engine
+        # Answers arriving while a commit is under way share the next one (bench/ingest.py).
+        self._answer_inserts = (
+            GroupInsert(engine, answers, ("tenant", "post_id", "message_id"))
+            if group_commit
+            else None
+        )
         # thread -> its post. Every answer looks its post up; what an answer needs of it
         # (id, closes_at) never changes once the post is sent, so instances may cache it.
         self._by_thread: OrderedDict[tuple[str, str, str], Post] = OrderedDict()
@@ -321,19 +328,23 @@ class Store:
         late: bool,
         now: datetime,
     ) -> int | None:
-        """Store an answer; None when this message was stored already (a redelivery)."""
+        """Store an answer; None when this message was stored already (a redelivery).
+        Returns once the answer is committed."""
+        row = {
+            "tenant": post.channel.tenant,
+            "post_id": post.id,
+            "user_id": user_id,
+            "user_name": user_name,
+            "message_id": message_id,
+            "text": text,
+            "late": late,
+            "created_at": now,
+            "updated_at": now,
+        }
+        if self._answer_inserts is not None:
+            return await self._answer_inserts.insert(row)
         try:
-            return await self._insert_answer(
-                tenant=post.channel.tenant,
-                post_id=post.id,
-                user_id=user_id,
-                user_name=user_name,
-                message_id=message_id,
-                text=text,
-                late=late,
-                created_at=now,
-                updated_at=now,
-            )
+            return await self._insert_answer(**row)
         except IntegrityError:
             return None
 

@@ -90,6 +90,8 @@ class World:
         return self
 
     async def close(self) -> None:
+        # Reviews still running hold database connections: they finish before the loop ends.
+        await self.bot.idle()
         await self.client.close()
 
     # -- the gateway --------------------------------------------------------------
