@@ -96,6 +96,34 @@ async def downtime_is_backfilled_once(p: Platform) -> None:
     assert len(p.delivered()) == seen, p.delivered()[seen:]
 
 
+DRILL_ANSWER = (
+    "I would put a token bucket per API key in Redis, updated atomically with a Lua script, at "
+    "the API gateway. Over the limit the client gets 429 with Retry-After. The trade-off is a "
+    "network hop per request; if Redis is down we fail open with a local in-memory limit."
+)
+
+
+async def a_drill_stays_private_from_question_to_outline(p: Platform) -> None:
+    public = [d for d in p.delivered() if d.where != "private"]
+    await p.command("ana", "/drill next kind:technical difficulty:medium")
+    question = p.delivered()[-1]
+    assert question.where == "private" and question.text.startswith("🎯 Drill"), question
+    assert p.own_buttons("ana") == ["Answer", "Skip"]
+    await p.press_own("ana", "Answer")
+    await p.submit_own_form("ana", {"answer": DRILL_ANSWER})
+    await p.settle()
+    mine = [d.text for d in p.delivered() if d.where == "private"]
+    assert any(t.startswith("✅ Drill answer saved") for t in mine)
+    review = next(t for t in reversed(mine) if t.startswith("🤖 Review of your answer"))
+    assert "/4" in review and "Rated " in review
+    assert p.own_buttons("ana") == ["Show outline", "Next drill"]
+    await p.press_own("ana", "Show outline")
+    assert p.delivered()[-1].where == "private"
+    assert p.delivered()[-1].text.startswith("📝 Outline")
+    # Nothing of the drill reached the channel or a thread.
+    assert [d for d in p.delivered() if d.where != "private"] == public
+
+
 CASES: dict[str, Case] = {
     f.__name__: f
     for f in (
@@ -104,6 +132,7 @@ CASES: dict[str, Case] = {
         reply_edit_delete,
         echo_never_pings,
         redelivery_handled_once,
+        a_drill_stays_private_from_question_to_outline,
         hidden_mode_thread_reply_is_kept_and_explained_privately,
         downtime_is_backfilled_once,
     )

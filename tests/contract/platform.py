@@ -81,3 +81,15 @@ class Platform(Protocol):
 
     async def submit_private_form(self, user: str, values: dict[str, str]) -> None:
         """`user` fills and sends the form the bot last opened for them in their DM."""
+
+    # -- what only one member sees, where they ran a command (drills) -------------------
+
+    def own_buttons(self, user: str) -> list[str]:
+        """The button labels of the newest message only `user` sees (an ephemeral reply to
+        their command, or a private message) that has buttons."""
+
+    async def press_own(self, user: str, label: str) -> None:
+        """`user` presses `label` on that message, where they see it."""
+
+    async def submit_own_form(self, user: str, values: dict[str, str]) -> None:
+        """`user` fills and sends the form the bot last opened for them in the channel."""

@@ -99,6 +99,24 @@ class DiscordPlatform:
     async def submit_private_form(self, user: str, values: dict[str, str]) -> None:
         await self.w.dm_submit(user, self.w.fake.modals[-1]["custom_id"], values)
 
+    def _newest_own(self, user: str) -> dict[str, Any]:
+        shown = next(s for s in reversed(self.w.fake.shown) if s.to_user == user and s.components)
+        return self.w.fake.messages[shown.message_id]
+
+    def own_buttons(self, user: str) -> list[str]:
+        message = self._newest_own(user)
+        return [c["label"] for row in message["components"] for c in row["components"]]
+
+    async def press_own(self, user: str, label: str) -> None:
+        message = self._newest_own(user)
+        if message.get("guild_id") is None:  # a DM: pressed in the DM
+            await self.w.dm_click(user, message, label)
+        else:  # an ephemeral reply: pressed in the channel it was given in
+            await self.w.click(user, message, label)
+
+    async def submit_own_form(self, user: str, values: dict[str, str]) -> None:
+        await self.w.submit(user, self.w.fake.modals[-1]["custom_id"], values)
+
 
 @pytest.fixture
 async def platform(make_world: MakeWorld) -> DiscordPlatform:

@@ -96,6 +96,15 @@ class MemoryPlatform:
         form = self.h.chat.forms[-1].form
         await self.h.bot.handle(FormSubmitted(self._dm_interaction(user), form.custom_id, values))
 
+    def own_buttons(self, user: str) -> list[str]:
+        return self.private_buttons(user)
+
+    async def press_own(self, user: str, label: str) -> None:
+        await self.h.user(user).clicks(self._newest_with_buttons(user).number, label)
+
+    async def submit_own_form(self, user: str, values: dict[str, str]) -> None:
+        await self.h.user(user).submits(self.h.chat.forms[-1].form.custom_id, **values)
+
 
 def _as_delivered(s: object) -> Delivered:
     assert isinstance(s, Sent)

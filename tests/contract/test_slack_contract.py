@@ -132,6 +132,28 @@ class SlackPlatform:
     async def submit_private_form(self, user: str, values: dict[str, str]) -> None:
         await self.w.submits(user, self.w.fake.views[-1], values)
 
+    def _newest_own(self, user: str) -> Msg:
+        uid = self.w.user(user)
+        return next(
+            m
+            for m in reversed(self.w.fake.messages)
+            if m.buttons()
+            and (
+                (m.kind == "response" and m.response_type == "ephemeral")
+                or (m.kind == "ephemeral" and m.user == uid)
+                or m.channel == "D" + uid
+            )
+        )
+
+    def own_buttons(self, user: str) -> list[str]:
+        return [b["text"]["text"] for b in self._newest_own(user).buttons()]
+
+    async def press_own(self, user: str, label: str) -> None:
+        await self.w.clicks(user, self._newest_own(user), label)
+
+    async def submit_own_form(self, user: str, values: dict[str, str]) -> None:
+        await self.w.submits(user, self.w.fake.views[-1], values)
+
 
 @pytest.fixture(params=["http", "socket"])
 async def platform(
