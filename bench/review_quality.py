@@ -10,7 +10,7 @@ on it) and half B (held out). For each half:
   answer to the same question (all traps, and per kind);
 - speed: the median time of one review.
 
-    .venv/bin/python bench/review_quality.py [--misses]
+    .venv/bin/python bench/review_quality.py [--misses A] [--content DIR]
 """
 
 from __future__ import annotations
@@ -115,15 +115,20 @@ def report(name: str, scored: list[Scored], timings: list[float], show_misses: b
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--misses", action="store_true", help="list the pairs out of order")
+    parser.add_argument(
+        "--misses", metavar="HALF", default="", help="list the pairs out of order in this half"
+    )
+    parser.add_argument(
+        "--content", type=Path, default=ROOT / "content", help="the packs folder to review with"
+    )
     args = parser.parse_args()
-    pack = load_packs([ROOT / "content"])[PACK]
+    pack = load_packs([args.content])[PACK]
     data = yaml.safe_load((ROOT / "bench/data/review_labelled.yaml").read_text(encoding="utf-8"))
     entries: list[dict[str, Any]] = data["answers"]
     for name, questions in data["halves"].items():
         half = [e for e in entries if e["question"] in set(questions)]
         scored, timings = score_all(pack, half)
-        report(name, scored, timings, args.misses)
+        report(name, scored, timings, name == args.misses)
 
 
 if __name__ == "__main__":

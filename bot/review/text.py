@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 
 _NON_WORD = re.compile(r"[^a-z0-9%$]+")
 _SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ied", "ed", "es", "ly", "s")
@@ -67,7 +67,79 @@ class Doc:
         want = content_words(text)
         return len(want & self.stem_set) / len(want) if want else 0.0
 
+    @cached_property
+    def parts(self) -> tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]:
+        """Each sentence with its words and their stems, for matching within a sentence."""
+        out = []
+        for s in sentences(self.raw):
+            words = tuple(tokens(s))
+            out.append((s, words, tuple(stem(w) for w in words)))
+        return tuple(out)
+
+    def says(self, text: str) -> bool:
+        """`text` as a phrase, or loosely: its content words (two or more) together in one
+        sentence, a few words apart and in any order ("tokens are stateless" says
+        "stateless tokens")."""
+        if self.has_phrase(text):
+            return True
+        key = tuple(dict.fromkeys(stem(w) for w in tokens(text) if w not in STOPWORDS))
+        if len(key) < 2 or not set(key) <= self.stem_set:
+            return False
+        return any(near(stems, key) is not None for _, _, stems in self.parts)
+
     def mentions(self, text: str) -> bool:
         """Loose match of a short description: at least half of its content words."""
         want = content_words(text)
         return bool(want) and len(want & self.stem_set) >= max(1, math.ceil(len(want) / 2))
+
+
+# -- sentences and the shape of prose ----------------------------------------------------
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+# Clause breaks inside a sentence: what separates the items of a list.
+_SEGMENT_BREAK = re.compile(r"[,;:/•·|+()\[\]]|\s[-–—]\s|\n|(?<=[a-z0-9])\.(?:\s|$)")
+# Words that hold a sentence together: a clause almost always has one, a keyword never.
+GLUE = frozenset(
+    """i we you he she it they this that there me us him her them my our your their its
+    is are was were be been being am has have had do does did will would can could should
+    may might must shall the a an to of in on at by with from for into about as and or but
+    so because if when while which who what how why then than not no never also just
+    only very""".split(),  # noqa: SIM905
+)
+NUMBER_WORDS = frozenset(
+    """two three four five six seven eight nine ten eleven twelve fifteen twenty thirty
+    forty fifty sixty hundred hundreds thousand thousands million millions billion half
+    twice double doubled halved tripled dozen""".split(),  # noqa: SIM905
+)
+_DIGIT = re.compile(r"\d")
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences (and lines) of `text`, without empties."""
+    return [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
+
+
+def segments(text: str) -> list[list[str]]:
+    """The word lists between punctuation breaks: the items, if the text is a list."""
+    return [ws for part in _SEGMENT_BREAK.split(text) if (ws := tokens(part))]
+
+
+def glue_share(words: tuple[str, ...] | list[str]) -> float:
+    """The share of words that are glue words; prose runs at 0.35 to 0.55."""
+    return sum(w in GLUE for w in words) / len(words) if words else 0.0
+
+
+def has_number(words: tuple[str, ...] | list[str]) -> bool:
+    return any(_DIGIT.search(w) or w in NUMBER_WORDS for w in words)
+
+
+def near(stems: tuple[str, ...] | list[str], key: tuple[str, ...]) -> tuple[int, int] | None:
+    """Where all of `key` occurs close together in `stems` (first and last index), or None."""
+    where: list[int] = []
+    for k in key:
+        spots = [i for i, s in enumerate(stems) if s == k]
+        if not spots:
+            return None
+        where.append(spots[0] if not where else min(spots, key=lambda i: abs(i - where[0])))
+    lo, hi = min(where), max(where)
+    return (lo, hi) if hi - lo <= 2 * len(key) + 3 else None
