@@ -7,7 +7,8 @@ on it) and half B (held out). For each half:
   adequate > weak) counts as ordered only when the stronger one gets the strictly higher
   mean score; a tie is a failure;
 - adversarial: the share of answers marked `trap` that score strictly below every adequate
-  answer to the same question (all traps, and per kind);
+  answer to the same question, for the seven kinds of gaming (and per kind), and apart
+  from them for the answers that state one of the question's red flags;
 - speed: the median time of one review.
 
     .venv/bin/python bench/review_quality.py [--misses A] [--content DIR]
@@ -97,15 +98,18 @@ def report(name: str, scored: list[Scored], timings: list[float], show_misses: b
         adequate = [s.mean for s in by_q[t.question] if s.label == "adequate"]
         ok = bool(adequate) and all(t.mean < m for m in adequate)
         below.setdefault(t.trap or "", []).append(ok)
-    caught = sum(sum(v) for v in below.values())
-    kinds = ", ".join(f"{k} {sum(v)}/{len(v)}" for k, v in sorted(below.items()))
+    gaming = [ok for k, v in below.items() if k != "red-flag" for ok in v]
+    flags = below.get("red-flag", [])
+    kinds = ", ".join(f"{k} {sum(v)}/{len(v)}" for k, v in sorted(below.items()) if k != "red-flag")
     labels = {k: sum(s.label == k for s in scored) for k in RANK}
     print(f"half {name}: {len(scored)} answers over {len(by_q)} questions "
           f"({labels['strong']} strong, {labels['adequate']} adequate, {labels['weak']} weak)")  # fmt: skip
     print(f"  pairwise ordering (strict, ties fail): {ordered / pairs:.3f}  "
           f"({ordered}/{pairs}, ties {ties})")  # fmt: skip
-    print(f"  adversarial below every adequate answer: {caught / len(traps):.3f}  "
-          f"({caught}/{len(traps)}: {kinds})")  # fmt: skip
+    print(f"  adversarial (seven kinds) below every adequate answer: "
+          f"{sum(gaming) / max(1, len(gaming)):.3f}  ({sum(gaming)}/{len(gaming)}: {kinds})")  # fmt: skip
+    print(f"  stated red flags below every adequate answer: "
+          f"{sum(flags) / max(1, len(flags)):.3f}  ({sum(flags)}/{len(flags)})")  # fmt: skip
     print(f"  median time per review: {statistics.median(timings) * 1000:.3f} ms "
           f"(p95 {sorted(timings)[int(len(timings) * 0.95)] * 1000:.3f} ms)")  # fmt: skip
     if show_misses and misses:

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 # Technical ------------------------------------------------------------------------------
 # coverage: the share of the question's key points covered in the answer's own words.
-COVERAGE_CUTS = (0.2, 0.4, 0.65)
+COVERAGE_CUTS = (0.25, 0.5, 0.75)
 # A stated red flag: coverage at most 1, depth at most 2.
 RED_FLAG_COVERAGE = 1
 RED_FLAG_OTHERS = 2
 # trade_offs: arguments (one sentence) naming both an alternative and a cost.
 TRADE_OFF_CUTS = (1, 2, 3)
 # depth: points for mechanisms (on-topic terms beyond the prompt, causal links, numbers).
-DEPTH_CUTS = (8, 16, 26)
+DEPTH_CUTS = (10, 20, 34)
 
 # Behavioral -----------------------------------------------------------------------------
 # structure: STAR parts present (S, T, A, R); 3 or more need specifics, 4 needs all four.

@@ -623,7 +623,7 @@ def _technical(req: ReviewRequest, doc: Doc, injection: Finding | None) -> Asses
             injection,
             keyword_list(doc),
             echoed_question(doc, q.prompt),
-            rambling(doc, material, share >= 0.3),
+            rambling(doc, material, len(covered) * 100 >= 1.5 * max(1, n_words)),
         )
         if f is not None
     ]

@@ -21,6 +21,11 @@ STOPWORDS = frozenset(
 
 @cache
 def stem(word: str) -> str:
+    # "verify", "verifies" and "verified" meet at "verifi"; "policy" and "policies" too.
+    if word.endswith(("ies", "ied")) and len(word) >= 6:
+        return word[:-3] + "i"
+    if word.endswith("y") and len(word) >= 5:
+        return word[:-1] + "i"
     for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             word = word[: -len(suffix)]
