@@ -53,6 +53,10 @@ def apply_caps(scores: dict[str, int], findings: Iterable[Finding]) -> dict[str,
 
 # -- 1. keyword lists -------------------------------------------------------------------
 
+# Code and notation ("k = k % n", "a[0..k-1]", "O(1)") break into short pieces without
+# glue words too, but they say how something works: never a keyword list.
+_CODE = re.compile(r"(\S\s*(==|!=|<=|>=|=|\+=|->|=>)\s*\S.*){2,}|(\w\[[^\]]*\].*){2,}", re.DOTALL)
+
 
 def keyword_list(doc: Doc) -> Finding | None:
     """Terms strung together without sentences ("token bucket, redis, 429, ...").
@@ -62,7 +66,7 @@ def keyword_list(doc: Doc) -> Finding | None:
     every clause needs. Naming a thing is not explaining it, so nothing scores above 1.
     """
     pieces = segments(doc.raw)
-    if len(doc.words) < 6 or len(pieces) < 4:
+    if len(doc.words) < 6 or len(pieces) < 4 or _CODE.search(doc.raw):
         return None
     short = sum(len(p) <= 3 for p in pieces) / len(pieces)
     glue = glue_share(doc.words)

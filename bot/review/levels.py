@@ -24,8 +24,9 @@ SHORT_STORY_WORDS = 60  # under this, structure is at most 2
 # ownership: the share of I/my among I/my/we/our, with things the candidate did.
 OWNERSHIP_CUTS = (0.35, 0.6, 2.0)  # 4 comes from three or more own actions at level 3
 # results: 4 two distinct measured results, 3 one, 2 a stated result without a number.
-# principle: the share of the question's key points the story shows, plus its signals.
-PRINCIPLE_CUTS = (0.25, 0.5, 0.75)
+# principle: pieces of evidence: the question's key points shown, plus up to two of the
+# principle's signals and up to two of its general cues (bot/review/principles.py).
+PRINCIPLE_CUTS = (1, 3, 5)
 # A story with fewer past-tense events than this shows no principle above 2.
 MIN_EVENTS = 3
 # A stated red flag (the question's or a story flag): principle 1, the rest at most 2.

@@ -24,6 +24,7 @@ CUES: dict[str, tuple[str, ...]] = {
         "not my job", "outside my area", "nobody owned", "no one owned", "nobody else",
         "took ownership", "took responsibility", "without being asked", "on my own",
         "long term", "long-term", "orphaned", "followed through", "my responsibility",
+        "nobody asked", "no one asked", "decided to own", "took it on", "i owned",
     ),
     "invent-and-simplify": (
         "simplified", "simpler", "simplify", "automated", "manual steps", "removed steps",
@@ -116,3 +117,8 @@ def names(principles: tuple[Principle, ...]) -> dict[str, str]:
     out["have-backbone-disagree-and-commit"] = "Have Backbone; Disagree and Commit"
     out.update({p.id: p.name for p in principles})
     return out
+
+
+def cues_shown(doc: Doc, principles: tuple[Principle, ...]) -> int:
+    """Distinct general cues of the asked principles that the story uses."""
+    return len({c for p in principles for c in CUES.get(p.id, ()) if doc.has_phrase(c)})

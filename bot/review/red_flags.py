@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 
 from bot.content.schema import RedFlag
-from bot.review.text import STOPWORDS, Doc, near, stem, tokens
+from bot.review.text import Doc, loose_key, near, stem, tokens
 
 _QUOTED = re.compile(r"[\"“”']([^\"“”']{4,80})[\"“”']")
 # Words that turn the phrasing that follows into its denial.
@@ -26,13 +26,11 @@ _NEGATORS = frozenset(
     instead unlike contrary misconception without t""".split()  # noqa: SIM905
 )
 _DISOWNED = re.compile(
-    r"\b(is|are|was|that's|thats|which is)\s+(a\s+)?(myth|misleading|wrong|false|incorrect|"
-    r"not true|a misconception|a common mistake|oversimplified)\b",
-    re.IGNORECASE,
+    r"^(\w+ ){0,2}((is|are|was|s|that s|thats|which is) (a )?(myth|misleading|wrong|false|"
+    r"incorrect|not true|misconception|common mistake|oversimplified|not enough)|fails|"
+    r"breaks|is not optimal|doesn t work|does not work)\b"
 )
 _WINDOW = 5  # words before a phrasing that may negate it
-# Stop words that carry a claim's meaning ("pick any two", "only have two", "all of it").
-_KEEP = frozenset({"no", "not", "only", "any", "all", "every", "never", "most", "always"})
 
 
 @dataclass(frozen=True)
@@ -97,25 +95,22 @@ def phrasings_of(flag: RedFlag) -> list[str]:
 
 
 def _key(phrasing: str) -> tuple[tuple[str, ...], bool]:
-    """The words of a phrasing that must appear, and whether the phrasing is itself negative
-    ("no need to verify"), so a negator does not undo it. With two or more content words the
-    stems of the content words (stop words left out) are the key; with fewer, every word is,
-    in order ("i read about it" must not match any "read")."""
+    """The stems the phrasing needs (see text.loose_key; "=" first when only the exact
+    phrase will do), and whether the phrasing is itself negative ("no need to verify"), so
+    a negator does not undo it."""
     words = tokens(phrasing)
     negative = bool(set(words) & _NEGATORS)
-    content = [w for w in words if w not in STOPWORDS]
-    if len(content) < 2:
+    key = loose_key(phrasing)
+    if key is None:
         return ("=", *(stem(w) for w in words)), negative
-    keep = tuple(dict.fromkeys(stem(w) for w in words if w not in STOPWORDS or w in _KEEP))
-    return keep, negative
+    return key, negative
 
 
 def _states(
     words: tuple[str, ...], stems: tuple[str, ...], key: tuple[str, ...], negative: bool
 ) -> bool:
-    """All the key words in one sentence, close together (a few words may come between or
-    the order may change: "checking the signature is optional" states "signature check is
-    optional"), and not negated just before ("it is *not* pick any two") or disowned after
+    """All the key words in one sentence, in order and close together (up to two words may
+    come between: "a JWT is an encrypted token" states "jwt is encrypted"), and not negated just before ("it is *not* pick any two") or disowned after
     ("... is a myth")."""
     if key[0] == "=":  # the exact words, in order
         n = len(key) - 1
@@ -127,8 +122,8 @@ def _states(
             return True
         if set(words[max(0, lo - _WINDOW) : lo]) & _NEGATORS:
             return False
-        return not _DISOWNED.search(" ".join(words[hi + 1 :]))
-    span = near(stems, key)
+        return not _DISOWNED.search(" ".join(words[hi + 1 : hi + 9]))
+    span = near(stems, key, ordered=True)
     if span is None:
         return False
     lo, hi = span
@@ -136,7 +131,7 @@ def _states(
         return True
     if set(words[max(0, lo - _WINDOW) : hi + 1]) & _NEGATORS:
         return False
-    return not _DISOWNED.search(" ".join(words[hi + 1 :]))
+    return not _DISOWNED.search(" ".join(words[hi + 1 : hi + 9]))
 
 
 def stated(doc: Doc, flags: list[RedFlag] | tuple[RedFlag, ...]) -> list[StatedFlag]:

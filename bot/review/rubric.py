@@ -171,6 +171,8 @@ _METRIC = re.compile(
 )
 # Past tenses that describe a state, not something done.
 _STATES = frozenset({"was", "were", "had", "felt", "thought", "knew", "wanted", "liked", "loved"})
+# A key point about measuring the outcome is covered by any measured result.
+_MEASURED = re.compile(r"\b(quantif|measur|metric|number)", re.IGNORECASE)
 _FIRST = frozenset({"i", "my", "me", "myself", "mine"})
 _WE = frozenset({"we", "our", "us", "ourselves", "ours"})
 
@@ -252,13 +254,16 @@ def _material(req: ReviewRequest) -> frozenset[str]:
 
 
 def _point_covered(doc: Doc, kp: KeyPoint, asked: frozenset[str]) -> bool:
-    """A key point is covered by one of its synonyms, or by most of its own content words;
-    words the prompt already holds do not count, so an echoed question covers nothing."""
-    for s in kp.synonyms:
-        if (not content_words(s) or content_words(s) - asked) and doc.says(s):
-            return True
-    want = content_words(kp.point) - asked
-    return len(want) >= 2 and len(want & doc.stem_set) / len(want) >= 0.5
+    """A key point is covered by one of its synonyms (the pack's chosen phrasings), or by
+    most of its own content words including at least one the prompt does not hold: giving
+    the question back covers nothing this way (and echoed_question caps it anyway)."""
+    if any(doc.says(s) for s in kp.synonyms):
+        return True
+    want = content_words(kp.point)
+    own = want - asked
+    if not want or (own and not own & doc.stem_set):
+        return False
+    return len(want & doc.stem_set) / len(want) >= 0.6
 
 
 # -- behavioral ---------------------------------------------------------------------
@@ -341,13 +346,17 @@ def _behavioral(req: ReviewRequest, doc: Doc, injection: Finding | None) -> Asse
         )
 
     # A story may use the prompt's words ("I disagreed"): the echo rule deals with parrots.
-    covered = [kp for kp in q.rubric if _point_covered(doc, kp, frozenset())]
+    covered = [
+        kp
+        for kp in q.rubric
+        if _point_covered(doc, kp, frozenset()) or (metrics and _MEASURED.search(kp.point))
+    ]
     shown_signals = [s for s in signals if _signal_shown(doc, s)]
-    if q.rubric:
-        principle = levels.band(len(covered) / len(q.rubric), levels.PRINCIPLE_CUTS)
-        principle = min(4, principle + (len(shown_signals) >= 2 and principle >= 2))
-    else:
-        principle = levels.band(len(shown_signals), (1, 2, 3))
+    cues = principles.cues_shown(doc, req.principles)
+    # Evidence of the principle: the question's key points, then the principle's signals
+    # and its general cues, each of the last two counting at most twice.
+    evidence = len(covered) + min(2, len(shown_signals)) + min(2, cues)
+    principle = levels.band(evidence, levels.PRINCIPLE_CUTS)
     if events < levels.MIN_EVENTS:
         principle = min(principle, 2)
     names_ = ", ".join(p.name for p in req.principles) or "the principle"
@@ -417,11 +426,9 @@ def _signal_shown(doc: Doc, signal: str) -> bool:
     """A signal counts when all its content words appear together in one sentence: "data"
     alone does not show "dug into the data"."""
     want = content_words(signal)
-    if not want:
+    if not want or not want <= doc.stem_set:
         return False
-    if not want <= doc.stem_set:
-        return False
-    return any(want <= content_words(s) for s in sentences(doc.raw))
+    return any(want <= set(stems) for _, _, stems in doc.parts)
 
 
 def _different_principle(req: ReviewRequest, doc: Doc) -> Finding | None:

@@ -30,7 +30,8 @@ def stem(word: str) -> str:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             word = word[: -len(suffix)]
             break
-    return word.rstrip("e") if len(word) > 4 else word
+    # One final "e" goes, so "case" meets "cases" ("cas") and "time" meets "times".
+    return word[:-1] if len(word) >= 4 and word.endswith("e") and not word.endswith("ee") else word
 
 
 def tokens(text: str) -> list[str]:
@@ -82,15 +83,15 @@ class Doc:
         return tuple(out)
 
     def says(self, text: str) -> bool:
-        """`text` as a phrase, or loosely: its content words (two or more) together in one
-        sentence, a few words apart and in any order ("tokens are stateless" says
-        "stateless tokens")."""
+        """`text` as a phrase, or loosely: its content words (two or more, no notation) in
+        order in one sentence, at most two words apart ("verifies the signature" says
+        "verify signature")."""
         if self.has_phrase(text):
             return True
-        key = tuple(dict.fromkeys(stem(w) for w in tokens(text) if w not in STOPWORDS))
-        if len(key) < 2 or not set(key) <= self.stem_set:
+        key = loose_key(text)
+        if key is None or not set(key) <= self.stem_set:
             return False
-        return any(near(stems, key) is not None for _, _, stems in self.parts)
+        return any(near(stems, key, ordered=True) is not None for _, _, stems in self.parts)
 
     def mentions(self, text: str) -> bool:
         """Loose match of a short description: at least half of its content words."""
@@ -102,7 +103,8 @@ class Doc:
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 # Clause breaks inside a sentence: what separates the items of a list.
-_SEGMENT_BREAK = re.compile(r"[,;:/•·|+()\[\]]|\s[-–—]\s|\n|(?<=[a-z0-9])\.(?:\s|$)")
+_SEGMENT_BREAK = re.compile(r"[,;•·|]|\s[-–—]\s|\n|(?<=[a-z0-9])\.(?:\s|$)")
+_BRACKETED = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 # Words that hold a sentence together: a clause almost always has one, a keyword never.
 GLUE = frozenset(
     """i we you he she it they this that there me us him her them my our your their its
@@ -126,6 +128,8 @@ def sentences(text: str) -> list[str]:
 
 def segments(text: str) -> list[list[str]]:
     """The word lists between punctuation breaks: the items, if the text is a list."""
+    # A parenthesised list belongs to the piece it explains: "a key (user, IP, tenant)".
+    text = _BRACKETED.sub(lambda m: m.group(0).replace(",", " ").replace(";", " "), text)
     return [ws for part in _SEGMENT_BREAK.split(text) if (ws := tokens(part))]
 
 
@@ -138,8 +142,39 @@ def has_number(words: tuple[str, ...] | list[str]) -> bool:
     return any(_DIGIT.search(w) or w in NUMBER_WORDS for w in words)
 
 
-def near(stems: tuple[str, ...] | list[str], key: tuple[str, ...]) -> tuple[int, int] | None:
-    """Where all of `key` occurs close together in `stems` (first and last index), or None."""
+# Words a paraphrase adds or drops freely; every other word of a phrase must be there.
+FILLER = frozenset("a an the is are was were be been it its this that these those".split())  # noqa: SIM905
+
+
+def loose_key(text: str) -> tuple[str, ...] | None:
+    """The stems a loose match needs, in order: the phrase without filler words. None when
+    the phrase is too short or holds notation ("o(1) space"), which must match exactly."""
+    words = [w for w in tokens(text) if w not in FILLER]
+    content = [w for w in words if w not in STOPWORDS]
+    if len(content) < 2 or not all(w.isalpha() and len(w) > 2 for w in content):
+        return None
+    return tuple(stem(w) for w in words)
+
+
+def near(
+    stems: tuple[str, ...] | list[str], key: tuple[str, ...], *, ordered: bool = False
+) -> tuple[int, int] | None:
+    """Where all of `key` occurs close together in `stems` (first and last index), or None.
+    `ordered`: in the key's order with at most two words between neighbours (for short keys,
+    where any order matches too much)."""
+    if ordered:
+        for start in (i for i, s in enumerate(stems) if s == key[0]):
+            at = start
+            for k in key[1:]:
+                nxt = next(
+                    (j for j in range(at + 1, min(len(stems), at + 4)) if stems[j] == k), None
+                )
+                if nxt is None:
+                    break
+                at = nxt
+            else:
+                return start, at
+        return None
     where: list[int] = []
     for k in key:
         spots = [i for i, s in enumerate(stems) if s == k]
