@@ -112,9 +112,17 @@ def echoed_question(doc: Doc, prompt: str) -> Finding | None:
 
 _NAME = re.compile(r"(?<![.!?:\n]\s)(?<!^)\b[A-Z][A-Za-z0-9]*[A-Z0-9][A-Za-z0-9]*\b|"
                    r"(?<=[a-z,]\s)[A-Z][a-z]+\b")  # fmt: skip
-# Words any story uses; they say nothing about what happened.
+# Words any story uses, corporate phrasing included; they say nothing about what happened.
 _VAGUE = content_words(
-    """problem problems issue issues thing things stuff team teams people everyone everybody
+    """challenge challenging solve solving solution solutions stakeholder stakeholders
+    implement implemented implementing analyse analysed analyze analyzed analysis improve
+    improving improvement outcome outcomes resolve resolved affect affected impact impacted
+    responsible responsibility pleased satisfied collaborate collaborated collaboration
+    communicate communicated communication align aligned alignment ensure ensured deliver
+    delivered delivery plan planned planning strategy initiative initiatives opportunity
+    opportunities value efficient efficiency effective effectively success succeed succeeded
+    organisation organization department leadership management relevant necessary various
+    problem problems issue issues thing things stuff team teams people everyone everybody
     company business project projects process processes work worked working job role manager
     customer customers user users quality feature features system systems product products
     situation task action actions result results goal goals time times lot lots really very
@@ -129,7 +137,8 @@ _IRREGULAR_PAST = frozenset(
     """was were had did went took made found wrote built ran saw got told said gave led began
     knew thought kept left met sent set spent put brought chose felt paid understood came
     became broke caught drew drove fell fought heard held hit hung laid lost meant rose sat
-    shut sold sought spoke stood stuck swore taught tore threw woke won wore""".split()  # noqa: SIM905
+    shut sold sought spoke stood stuck swore taught tore threw woke won wore rewrote
+    dug""".split()  # noqa: SIM905
 )
 _NOT_PAST = frozenset({"need", "feed", "speed", "seed", "indeed", "proceed", "exceed", "succeed"})
 

@@ -169,6 +169,7 @@ _METRIC = re.compile(
     r"|\bfrom\s+\$?\d[\d,.]*[^.;\n]{0,30}?\bto\s+(\$?\d|zero|none|nothing)",
     re.IGNORECASE,
 )
+_YEAR = re.compile(r"^(19|20)\d\d$")
 # Past tenses that describe a state, not something done.
 _STATES = frozenset({"was", "were", "had", "felt", "thought", "knew", "wanted", "liked", "loved"})
 # A key point about measuring the outcome is covered by any measured result.
@@ -292,7 +293,7 @@ def _behavioral(req: ReviewRequest, doc: Doc, injection: Finding | None) -> Asse
     actions = own_actions(doc)
     if actions:
         parts.add("A")
-    metrics = {m.group(0).lower() for m in _METRIC.finditer(doc.raw)}
+    metrics = measured_results(doc)
     if _hits(doc, _RESULT) or metrics:
         parts.add("R")
     structure = max(1, len(parts))
@@ -407,19 +408,34 @@ def _behavioral(req: ReviewRequest, doc: Doc, injection: Finding | None) -> Asse
 
 
 def own_actions(doc: Doc) -> int:
-    """Things the candidate did: an "I" followed within three words by a verb of action or
-    any past-tense verb ("I dug into", "I then wrote", "I quietly disagreed")."""
+    """Things the candidate did: verbs of action or in the past tense after an "I" in the
+    same sentence, at most three a sentence ("I read the logs, traced the spikes and rewrote
+    the query": three)."""
     count = 0
-    for i, w in enumerate(doc.words):
-        if w != "i":
+    for _, words, stems in doc.parts:
+        if "i" not in words:
             continue
-        after = doc.words[i + 1 : i + 4]
-        stems = doc.stems[i + 1 : i + 4]
-        if any(s in _ACTION_VERBS for s in stems) or any(
-            is_past(x) and x not in _STATES for x in after
-        ):
-            count += 1
+        start = words.index("i") + 1
+        verbs = sum(
+            1
+            for w, st in zip(words[start:], stems[start:], strict=True)
+            if st in _ACTION_VERBS or (is_past(w) and w not in _STATES)
+        )
+        count += min(3, verbs)
     return count
+
+
+def measured_results(doc: Doc) -> set[str]:
+    """Numbers said where the story reports a result ("went from 48 minutes to 6", "zero
+    failed runs"), plus the quantities `_METRIC` recognises anywhere."""
+    found = {m.group(0).lower() for m in _METRIC.finditer(doc.raw)}
+    for _, words, stems in doc.parts:
+        joined = f" {' '.join(stems)} "
+        if words[:1] in (("result",), ("results",)) or any(
+            f" {' '.join(phrase(c))} " in joined for c in _RESULT
+        ):
+            found |= {w for w in words if (w[:1].isdigit() and not _YEAR.match(w)) or w == "zero"}
+    return found
 
 
 def _signal_shown(doc: Doc, signal: str) -> bool:
@@ -441,7 +457,8 @@ def _different_principle(req: ReviewRequest, doc: Doc) -> Finding | None:
 # -- technical ----------------------------------------------------------------------
 
 # A trade-off is argued when one sentence weighs a choice: it names an alternative and a
-# cost, or what the choice gains against what it costs. "but", "vs" or "faster" alone is not.
+# cost (or turns to one: "simpler than X, but ..."), or what the choice gains against what
+# it costs. "but", "vs" or "faster" alone is not.
 _ALTERNATIVE = (
     "instead of",
     "rather than",
@@ -567,10 +584,12 @@ def trade_off_arguments(text: str) -> list[str]:
         if len(d.words) < 6:
             continue
         cost = _first(d, _COST)
+        alternative = _first(d, _ALTERNATIVE)
+        contrast = _first(d, _CONTRAST)
         if (
             _first(d, _EXCHANGE)
-            or (cost and _first(d, _ALTERNATIVE))
-            or (cost and _first(d, _CONTRAST) and _first(d, _GAIN))
+            or (alternative and (cost or contrast))
+            or (cost and contrast and _first(d, _GAIN))
         ):
             found.append(s)
     return found
