@@ -12,6 +12,10 @@ on it) and half B (held out). For each half:
 - speed: the median time of one review.
 
     .venv/bin/python bench/review_quality.py [--misses A] [--content DIR]
+
+`--misses A` lists the pairs out of order in half A (tune on A only; do not read B's).
+`--content DIR` reviews with another packs folder, e.g. one exported from another branch
+(`git archive main content | tar -x -C /tmp/main`) to see the effect of its phrasings.
 """
 
 from __future__ import annotations
