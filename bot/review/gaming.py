@@ -286,9 +286,15 @@ _INJECTION = [
 ]
 
 
+# One pass over the text first: most answers hold none of these.
+_ANY_INJECTION = re.compile("|".join(f"(?:{p.pattern})" for p in _INJECTION), re.IGNORECASE)
+
+
 def injected_sentences(text: str) -> list[str]:
     """The sentences of `text` that speak to the reviewer instead of answering."""
-    return [s for s in sentences(text) if any(p.search(s) for p in _INJECTION)]
+    if not _ANY_INJECTION.search(text):
+        return []
+    return [s for s in sentences(text) if _ANY_INJECTION.search(s)]
 
 
 def prompt_injection(doc: Doc) -> Finding | None:

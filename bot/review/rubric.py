@@ -33,7 +33,7 @@ from bot.review.gaming import (
 )
 from bot.review.models import ReviewRequest
 from bot.review.red_flags import STORY_FLAGS, StatedFlag, stated
-from bot.review.text import Doc, content_words, phrase, sentences
+from bot.review.text import Doc, content_words, needle, phrase, sentences
 from bot.text import shorten
 
 NAME = "rubric"
@@ -575,28 +575,29 @@ _CAUSAL = re.compile(
 )
 
 
-def trade_off_arguments(text: str) -> list[str]:
+def trade_off_arguments(text: str | Doc) -> list[str]:
     """The sentences that name both an alternative and a cost: a connective alone
     ("but", "vs", "faster") is not a trade-off."""
+    doc = text if isinstance(text, Doc) else Doc.of(text)
     found = []
-    for s in sentences(text):
-        d = Doc.of(s)
-        if len(d.words) < 6:
+    for sentence, words, stems in doc.parts:
+        if len(words) < 6:
             continue
-        cost = _first(d, _COST)
-        alternative = _first(d, _ALTERNATIVE)
-        contrast = _first(d, _CONTRAST)
+        joined = f" {' '.join(stems)} "
+        cost = _first(joined, _COST)
+        alternative = _first(joined, _ALTERNATIVE)
+        contrast = _first(joined, _CONTRAST)
         if (
-            _first(d, _EXCHANGE)
+            _first(joined, _EXCHANGE)
             or (alternative and (cost or contrast))
-            or (cost and contrast and _first(d, _GAIN))
+            or (cost and contrast and _first(joined, _GAIN))
         ):
-            found.append(s)
+            found.append(sentence)
     return found
 
 
-def _first(doc: Doc, cues: tuple[str, ...]) -> bool:
-    return any(doc.has_phrase(c) for c in cues)
+def _first(joined: str, cues: tuple[str, ...]) -> bool:
+    return any(needle(c) in joined for c in cues)
 
 
 def _technical(req: ReviewRequest, doc: Doc, injection: Finding | None) -> Assessment:
@@ -620,7 +621,7 @@ def _technical(req: ReviewRequest, doc: Doc, injection: Finding | None) -> Asses
         hint = f" (e.g. {', '.join(kp.synonyms[:3])})" if kp.synonyms else ""
         improve.append(f"Not covered: {_point_name(kp)}{hint}.")
 
-    arguments = trade_off_arguments(doc.raw)
+    arguments = trade_off_arguments(doc)
     trade_offs = levels.band(len(arguments), levels.TRADE_OFF_CUTS)
     if trade_offs >= 3:
         strengths.append("Argues trade-offs: names the alternative and what each choice costs.")

@@ -44,6 +44,13 @@ def phrase(text: str) -> tuple[str, ...]:
 
 
 @cache
+def needle(text: str) -> str:
+    """`text` as it is looked up in `Doc.joined`: " stem stem ", or "" for no words."""
+    p = phrase(text)
+    return f" {' '.join(p)} " if p else ""
+
+
+@cache
 def content_words(text: str) -> frozenset[str]:
     return frozenset(stem(t) for t in tokens(text) if t not in STOPWORDS and len(t) > 2)
 
@@ -65,8 +72,8 @@ class Doc:
         return Doc(text, words, stems, frozenset(stems), f" {' '.join(stems)} ")
 
     def has_phrase(self, text: str) -> bool:
-        p = phrase(text)
-        return bool(p) and f" {' '.join(p)} " in self.joined
+        n = needle(text)
+        return bool(n) and n in self.joined
 
     def overlap(self, text: str) -> float:
         """The share of `text`'s content words that the answer uses."""
@@ -146,6 +153,7 @@ def has_number(words: tuple[str, ...] | list[str]) -> bool:
 FILLER = frozenset("a an the is are was were be been it its this that these those".split())  # noqa: SIM905
 
 
+@cache
 def loose_key(text: str) -> tuple[str, ...] | None:
     """The stems a loose match needs, in order: the phrase without filler words. None when
     the phrase is too short or holds notation ("o(1) space"), which must match exactly."""
