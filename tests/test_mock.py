@@ -142,3 +142,210 @@ async def test_behavioral_round_with_two_interviewers_and_a_bar_raiser(h: Harnes
         assert label is not None and f"• {label.name}:" in card
     assert thread(h)[-1].startswith("✅ Mock round #1 is over")
     assert not any(w in t for t in thread(h) for w in WORDS)
+
+
+async def test_a_veto_makes_it_no_hire_for_the_candidate(h: Harness) -> None:
+    await h.admin.runs("/setup")
+    s = await open_round(h, "/mock start format:behavioral questions:3 minutes:3")
+    await h.user("ana").clicks(s.number, "Start")
+    await run_questions(h, 3, 3)
+    await score_all(h, ("cy", "dee", "eve"), "Strong Hire")
+    debrief = next(s for s in to(h, "eve") if s.text.startswith("🗂️"))
+    assert "Panel outcome: Strong Hire." in debrief.text
+    # Only the Bar Raiser decides.
+    await h.user("cy").clicks(debrief.number, "Veto")
+    assert to(h, "cy")[-1].text == "Only the Bar Raiser can agree or veto."
+    await h.user("bo").clicks(debrief.number, "Veto")
+    assert to(h, "bo")[-1].text == "Only the Bar Raiser can agree or veto."
+    assert not any(s.text.startswith("📊") for s in to(h, "bo"))
+    await h.user("eve").clicks(debrief.number, "Veto")
+    assert to(h, "eve")[-1].text.startswith("Vetoed")
+    card = next(s.text for s in to(h, "bo") if s.text.startswith("📊"))
+    assert "Outcome: No Hire (the Bar Raiser vetoed the panel's decision)." in card
+    # A second press changes nothing and sends no second scorecard.
+    await h.user("eve").clicks(debrief.number, "Agree")
+    assert "not waiting on a decision" in to(h, "eve")[-1].text
+    assert sum(s.text.startswith("📊") for s in to(h, "bo")) == 1
+
+
+async def test_technical_round_avoids_questions_the_candidate_already_answered(
+    h: Harness,
+) -> None:
+    await h.admin.runs("/setup")
+    # bo drills two technical questions first; the round must not ask them again.
+    drilled = []
+    for _ in range(2):
+        await h.user("bo").runs("/drill kind:technical")
+        sent = to(h, "bo")[-1]
+        sid = int(sent.buttons[0].custom_id.split(":")[1])
+        session = await h.bot.svc.drills.session("guild-1", sid)
+        assert session is not None
+        drilled.append(session.question_id)
+        await h.user("bo").clicks(sent.number, "Answer")
+        await h.user("bo").submits(h.chat.forms[-1].form.custom_id, answer="A cache in front.")
+    s = await open_round(h, "/mock start format:technical questions:4 minutes:10", bar_raiser=None)
+    await h.user("ana").clicks(s.number, "Start")
+    slots = await store(h).slots("guild-1", 1)
+    pack = pack_of(h)
+    assert [x.kind for x in slots] == ["technical"] * 4
+    assert not set(drilled) & {x.question_id for x in slots}
+    assert [x.asker_name for x in slots] == ["cy", "dee", "cy", "dee"]
+    for x in slots:
+        q = pack.question(x.question_id)
+        assert q is not None and q.kind.value == "technical"
+    # Technical interviewers also listen for a principle, none twice.
+    begins = next(t for t in thread(h) if t.startswith("▶️"))
+    assert begins.count("listening for") == 2
+    await run_questions(h, 4, 10)
+    await score_all(h, ("cy",), "No Hire")
+    await score_all(h, ("dee",), "Hire")
+    card = next(s.text for s in to(h, "bo") if s.text.startswith("📊"))
+    assert "Technical:" in card and "Practise next: /drill topic:" in card
+    # No Bar Raiser: the scorecard follows the debrief at once.
+    assert next(s for s in to(h, "cy") if s.text.startswith("🗂️")).buttons == ()
+
+
+async def test_a_loop_mixes_principles_and_technical_questions(h: Harness) -> None:
+    await h.admin.runs("/setup")
+    s = await open_round(h, "/mock start format:loop questions:4 minutes:5")
+    await h.user("ana").clicks(s.number, "Start")
+    slots = await store(h).slots("guild-1", 1)
+    assert [x.kind for x in slots] == ["behavioral", "technical", "behavioral", "technical"]
+    eve = [x for x in slots if x.asker_name == "eve"]
+    assert eve and eve[0].kind == "behavioral"
+    assert eve[0].principle_id in hard_principles(pack_of(h))
+    behavioral = [x.principle_id for x in slots if x.kind == "behavioral"]
+    assert len(set(behavioral)) == len(behavioral)
+    await run_questions(h, 4, 5)
+    await score_all(h, ("cy", "dee", "eve"), "Hire")
+    debrief = next(s for s in to(h, "eve") if s.text.startswith("🗂️"))
+    await h.user("eve").clicks(debrief.number, "Agree")
+    card = next(s.text for s in to(h, "bo") if s.text.startswith("📊"))
+    assert "loop" in card and "Technical:" in card and card.count("asked by") == 4
+
+
+async def test_a_rotation_of_three_candidates(h: Harness) -> None:
+    await h.admin.runs("/setup")
+    s = await open_round(
+        h, "/mock start format:behavioral questions:2 minutes:3", interviewers=("cy",),
+        bar_raiser="dee",
+    )  # fmt: skip
+    await h.user("ana").clicks(s.number, "Start")
+    candidates = []
+    for rid in (1, 2, 3):
+        members = await store(h).members("guild-1", rid)
+        cand = next(m.user_name for m in members if m.role == "candidate")
+        candidates.append(cand)
+        panel = tuple(m.user_name for m in members if m.role in ("interviewer", "bar_raiser"))
+        br = next(m.user_name for m in members if m.role == "bar_raiser")
+        await run_questions(h, 2, 3)
+        await score_all(h, panel, "Hire")
+        debrief = next(s for s in to(h, br) if s.text.startswith("🗂️") and f"#{rid}" in s.text)
+        await h.user(br).clicks(debrief.number, "Agree")
+        assert any(f"mock round #{rid}" in s.text for s in to(h, cand) if s.text.startswith("📊"))
+        if rid < 3:
+            assert "Next in the rotation: /mock next makes" in thread(h)[-1]
+            await h.user(cand).runs("/mock next")
+            assert to(h, cand)[-1].text.startswith(f"Mock round #{rid + 1} has started")
+            assert signup(h).text.startswith(f"🔁 Mock round #{rid + 1}")
+    assert candidates == ["bo", "cy", "dee"]
+    # Round 2: bo took cy's interviewer seat; round 3: cy took dee's Bar Raiser seat.
+    r3 = {m.user_name: m.role for m in await store(h).members("guild-1", 3)}
+    assert r3 == {"bo": "interviewer", "cy": "bar_raiser", "dee": "candidate"}
+    await h.user("dee").runs("/mock next")
+    assert "Everyone in round #3's line-up has been the candidate" in to(h, "dee")[-1].text
+
+
+async def test_a_solo_round_asks_follow_ups_keeps_time_and_ends_with_a_scorecard(
+    h: Harness,
+) -> None:
+    await h.admin.runs("/setup")
+    await h.user("bo").runs("/mock solo format:behavioral questions:2 minutes:5")
+    mine = to(h, "bo")
+    assert mine[-1].text.startswith("🎙️ Solo mock round #1 started")
+    question = next(s for s in mine if s.text.startswith("❓ Question 1 of 2"))
+    assert [b.label for b in question.buttons] == ["Answer"]
+    assert not h.chat.in_channel()[1:]  # nothing public beyond /setup's reply
+    # Somebody else cannot answer it.
+    forms = len(h.chat.forms)
+    await h.user("cy").clicks(question.number, "Answer")
+    assert to(h, "cy")[-1].text == "Only the candidate answers in round #1."
+    assert len(h.chat.forms) == forms
+
+    await h.user("bo").clicks(question.number, "Answer")
+    form = h.chat.forms[-1].form
+    await h.user("bo").submits(form.custom_id, answer="We fixed a bug. It went fine.")
+    assert to(h, "bo")[-2].text.startswith("✅ Answer saved (7 words)")
+    follow = to(h, "bo")[-1]
+    assert follow.text.startswith("🔎 Follow-up on question 1:")
+    slots = await store(h).slots("guild-1", 1)
+    review_follow_up = follow.text.split(": ", 1)[1]
+    assert slots[0].review and review_follow_up in slots[0].review
+    # The first question's old Answer button is stale now; its text comes back, not lost.
+    await h.user("bo").submits(form.custom_id, answer="another try")
+    assert "moved on" in to(h, "bo")[-1].text and "another try" in to(h, "bo")[-1].text
+    answered: set[int] = set()
+    for _ in range(2):
+        pending = [s for s in to(h, "bo") if s.buttons and s.number not in answered]
+        last = pending[-1]
+        if not last.text.startswith("🔎"):
+            break
+        answered.add(last.number)
+        await h.user("bo").clicks(last.number, "Answer")
+        await h.user("bo").submits(
+            h.chat.forms[-1].form.custom_id,
+            answer="I owned it: I measured error rates from 3% to 0.2% for customers.",
+        )
+    assert sum(s.text.startswith("🔎") for s in to(h, "bo")) in (1, 2)
+    q2 = [s for s in to(h, "bo") if s.buttons][-1]
+    assert q2.text.startswith("❓ Question 2 of 2") and to(h, "bo")[-1] == q2
+    # The second is left unanswered: the timer warns, then ends the round.
+    await h.advance(timedelta(minutes=4))
+    assert to(h, "bo")[-1].text == "⏳ One minute left on question 2 of 2."
+    await h.advance(timedelta(minutes=1))
+    assert to(h, "bo")[-2].text == "⏰ Time's up on question 2."
+    card = to(h, "bo")[-1].text
+    assert card.startswith("📊 Your scorecard · mock round #1 · behavioral · solo")
+    assert "Not answered in time." in card and "Practise next: /drill principle:" in card
+    assert "asked by" not in card
+    # Nothing of a solo round went to the channel or to anybody else.
+    assert all(s.to_user is not None for s in h.chat.sent if "mock round" in s.text.lower())
+    await h.advance(timedelta(hours=3))
+    assert sum(s.text.startswith("📊") for s in to(h, "bo")) == 1
+
+
+async def test_a_restart_mid_round_loses_and_repeats_nothing(h: Harness, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from bot.features.mock import steps
+
+    await h.admin.runs("/setup")
+    s = await open_round(h, "/mock start format:behavioral questions:3 minutes:5")
+    await h.user("ana").clicks(s.number, "Start")
+    await h.advance(timedelta(minutes=5))  # question 2 is under way
+
+    # The process dies after recording the warning's step and before sending it.
+    async def killed(*_a: object, **_k: object) -> None:
+        return None
+
+    monkeypatch.setattr(steps, "flush", killed)
+    await h.advance(timedelta(minutes=4))
+    assert not any("question 2 of 3" in t and "One minute" in t for t in thread(h))
+    monkeypatch.undo()
+    second = await h.restart()
+    await second.advance(timedelta(seconds=30))
+    assert thread(h)[-1] == "⏳ One minute left on question 2 of 3."
+    await second.advance(timedelta(minutes=6))
+    third = await second.restart(instance_id="third")
+    await third.advance(timedelta(minutes=5))
+    assert thread(h)[-1].startswith("⏰ Time's up: that was the last question.")
+    await score_all(third, ("cy", "dee", "eve"), "Hire")
+    debrief = next(s for s in to(h, "eve") if s.text.startswith("🗂️"))
+    await third.user("eve").clicks(debrief.number, "Agree")
+    texts = thread(h)
+    assert len(texts) == len(set(texts)), "a thread message was repeated"
+    for n in (1, 2, 3):
+        assert sum(f"One minute left on question {n} of 3" in t for t in texts) == 1
+        assert sum(t.startswith(f"❓ Question {n} of 3") or f"❓ Question {n} of 3" in t for t in texts) == 1  # fmt: skip
+    assert sum(s.text.startswith("📊") for s in to(h, "bo")) == 1
+    assert sum(s.text.startswith("📋") for s in h.chat.sent) == 3
+    rows = await store(h).outbox("guild-1", 1)
+    assert rows and all(r.status == "sent" for r in rows)
