@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from adapters.memory import Sent
+from adapters.memory import ChatDriver, Sent
 from bot.content import Pack
+from bot.domain import ChannelRef, InteractionRef, UserRef
+from bot.events import ButtonPressed
 from bot.features.mock.plan import hard_principles
 from bot.storage.mock_store import MockStore
 from tests.harness import Harness
@@ -349,3 +351,177 @@ async def test_a_restart_mid_round_loses_and_repeats_nothing(h: Harness, monkeyp
     assert sum(s.text.startswith("📋") for s in h.chat.sent) == 3
     rows = await store(h).outbox("guild-1", 1)
     assert rows and all(r.status == "sent" for r in rows)
+
+
+async def test_bad_input_each_gets_a_clear_message(h: Harness) -> None:
+    await h.user("ana").runs("/mock start")
+    assert "An admin can run /setup" in to(h, "ana")[-1].text
+    await h.admin.runs("/setup")
+    for line, said in (
+        ("/mock start questions:0", "questions: 0 is out of range; give 1 to 8."),
+        ("/mock start questions:9", "questions: 9 is out of range; give 1 to 8."),
+        ("/mock start minutes:1", "minutes: 1 is out of range; give 2 to 60"),
+        ("/mock start minutes:90", "minutes: 90 is out of range; give 2 to 60"),
+        ("/mock start format:panel", "format: 'panel' is not one of behavioral, technical, loop."),
+        ("/mock solo questions:12", "questions: 12 is out of range"),
+        ("/mock start at:25:00", "at:"),
+    ):
+        await h.user("ana").runs(line)
+        assert said in to(h, "ana")[-1].text, (line, to(h, "ana")[-1].text)
+    assert not await store(h).active_rounds()
+
+    await h.user("ana").runs("/mock format:behavioral questions:2 minutes:5")  # /mock is start
+    s = signup(h)
+    # A second round in the same channel, or in the round's thread.
+    await h.user("cy").runs("/mock start")
+    assert "Mock round #1 is already under way here" in to(h, "cy")[-1].text
+    in_thread = ChatDriver(h.bot, h.chat, ChannelRef("guild-1", s.opened_thread or ""))
+    await in_thread.as_user("cy").runs("/mock start")
+    assert "Mock round #1 is already under way here" in to(h, "cy")[-1].text
+
+    # Missing roles at start, said plainly; only the organiser starts.
+    await h.user("ana").clicks(s.number, "Start")
+    assert to(h, "ana")[-1].text.startswith(
+        "Mock round #1 cannot start yet: it needs a candidate (nobody has pressed Candidate) "
+        "and at least one interviewer (nobody has pressed Interviewer)."
+    )
+    await h.user("bo").clicks(s.number, "Candidate")
+    await h.user("eve").clicks(s.number, "Bar Raiser")
+    await h.user("ana").clicks(s.number, "Start")
+    assert "it needs at least one interviewer" in to(h, "ana")[-1].text
+    await h.user("cy").clicks(s.number, "Candidate")
+    assert "bo is already the Candidate of round #1 (one per round)" in to(h, "cy")[-1].text
+    await h.user("cy").clicks(s.number, "Bar Raiser")
+    assert "eve is already the Bar Raiser" in to(h, "cy")[-1].text
+    await h.user("cy").clicks(s.number, "Interviewer")
+    await h.user("cy").clicks(s.number, "Start")
+    assert to(h, "cy")[-1].text == "Only the organiser (ana) can start round #1."
+    await h.user("ana").clicks(s.number, "Start")
+    await h.user("dee").clicks(s.number, "Interviewer")
+    assert to(h, "dee")[-1].text == "Mock round #1 has started; sign-ups are closed."
+
+    # A score from outside the round, from the candidate, from the wrong interviewer, too early.
+    await h.advance(timedelta(minutes=5))
+    scoring = [s for s in to(h, "cy") if s.text.startswith("🗳️")]
+    assert not scoring
+    await h.advance(timedelta(minutes=5))
+    cy_sheet = next(s for s in to(h, "cy") if s.text.startswith("🗳️"))
+    for who, said in (
+        ("zed", "You are not part of mock round #1, so you cannot score it."),
+        ("bo", "You are the candidate of round #1: your scorecard comes after the debrief."),
+        ("eve", "Only cy, who asked question 1, scores it."),
+    ):
+        forms = len(h.chat.forms)
+        await h.user(who).clicks(cy_sheet.number, "Strong Hire")
+        assert to(h, who)[-1].text == said and len(h.chat.forms) == forms
+    await h.user("zed").submits("mock:comment:1:0", comment="sneaky")
+    assert "You are not part of mock round #1" in to(h, "zed")[-1].text
+    assert "sneaky" in to(h, "zed")[-1].text  # echoed back, not lost
+    slots = await store(h).slots("guild-1", 1)
+    assert slots[0].score is None and slots[0].comment is None
+    await h.user("cy").submits("mock:comment:1:0", comment="before a score")
+    assert to(h, "cy")[-1].text == "Press a score first; the comment goes with it."
+
+
+async def test_another_tenant_sees_nothing_and_cannot_press(h: Harness) -> None:
+    await h.admin.runs("/setup")
+    s = await open_round(h, "/mock start questions:1 minutes:5")
+    other = ChatDriver(h.bot, h.chat, ChannelRef("guild-2", "study"), admins={"you"})
+    for custom_id in ("mock:join:1:candidate", "mock:start:1", "mock:score:1:0:4", "mock:veto:1"):
+        await h.bot.handle(
+            ButtonPressed(
+                InteractionRef("x", UserRef("guild-2", "u-bo", "bo"), other.channel), custom_id
+            )
+        )
+        assert h.chat.sent[-1].text == "That mock round does not exist here."
+    await other.as_user("zed").runs("/mock next")
+    assert "No mock round has run here yet" in h.chat.sent[-1].text
+    assert await store(h).round("guild-2", 1) is None
+    members = await store(h).members("guild-1", 1)
+    assert [m.user_name for m in members] == ["bo", "cy", "dee", "eve"]
+    assert s.channel == ChannelRef("guild-1", "study")
+
+
+async def test_leaving_reassigns_questions_or_ends_the_round(h: Harness) -> None:
+    await h.admin.runs("/setup")
+    s = await open_round(h, "/mock start format:behavioral questions:4 minutes:5")
+    await h.user("fay").clicks(s.number, "Observer")
+    await h.user("fay").clicks(s.number, "Leave")
+    assert "You left the sign-ups" in to(h, "fay")[-1].text
+    await h.user("ana").clicks(s.number, "Start")
+    before = {x.position: x for x in await store(h).slots("guild-1", 1)}
+    assert [x.asker_name for x in before.values()] == ["cy", "dee", "eve", "cy"]
+    await h.advance(timedelta(minutes=5))  # question 2 (dee) is under way
+    await h.user("cy").runs("/mock leave")
+    assert to(h, "cy")[-1].text == "You left mock round #1."
+    after = await store(h).slots("guild-1", 1)
+    assert after[0].asker_name == "cy"  # already asked: stays on the record
+    assert after[3].asker_name == "dee" and after[3].principle_id == before[3].principle_id
+    note = next(t for t in thread(h) if t.startswith("🚪 cy left the panel"))
+    assert "question 4" in note and "goes to dee" in note
+    assert any(
+        t.text.startswith("📋 Your brief · mock round #1 · question 4") for t in to(h, "dee")
+    )
+    # A member who left cannot press the round's buttons any more.
+    await h.user("cy").runs("/mock leave")
+    assert to(h, "cy")[-1].text == "You are in no mock round that is under way."
+    # The candidate leaving ends the round cleanly, with a message and no timers after.
+    await h.user("bo").clicks(s.number, "Leave")
+    assert to(h, "bo")[-1].text == "You left mock round #1; it has ended."
+    assert (
+        thread(h)[-1] == "🚪 bo, the candidate, left: mock round #1 ends here. No scores are kept."
+    )
+    count = len(h.chat.sent)
+    await h.advance(timedelta(hours=3))
+    assert not [s.text for s in h.chat.sent[count:] if not s.text.startswith("📌")]
+    assert (await store(h).round("guild-1", 1)).status == "ended"  # type: ignore[union-attr]
+
+
+async def test_abandoned_rounds_close_with_a_message(h: Harness) -> None:
+    await h.admin.runs("/setup")
+    s = await open_round(h, "/mock start questions:1 minutes:5")
+    await h.advance(timedelta(hours=1, minutes=59))
+    assert not any(t.startswith("💤") for t in thread(h))
+    await h.advance(timedelta(minutes=1))
+    assert thread(h)[-1] == "💤 Mock round #1 was closed: no activity for 2 h. /mock start opens a new one."  # fmt: skip
+    await h.user("ana").clicks(s.number, "Start")
+    assert "has already started" in to(h, "ana")[-1].text or "over" in to(h, "ana")[-1].text
+    # The idle time is the organiser's to choose; scoring that never happens closes too.
+    await h.user("ana").runs("/mock start questions:1 minutes:5 idle:30m")
+    s2 = signup(h)
+    for who, role in (("bo", "Candidate"), ("cy", "Interviewer")):
+        await h.user(who).clicks(s2.number, role)
+    await h.user("ana").clicks(s2.number, "Start")
+    await h.advance(timedelta(minutes=5))
+    await h.advance(timedelta(minutes=29))
+    assert not thread(h, s2)[-1].startswith("💤")
+    await h.advance(timedelta(minutes=1))
+    assert thread(h, s2)[-1] == "💤 Mock round #2 was closed: no activity for 30 min. /mock start opens a new one."  # fmt: skip
+    assert not any(s.text.startswith("📊") for s in to(h, "bo"))
+
+
+async def test_a_timed_start_starts_when_filled_and_says_who_is_missing(h: Harness) -> None:
+    await h.admin.runs("/setup")  # the channel's zone is UTC by default
+    await h.user("ana").runs("/mock start questions:1 minutes:5 at:08:00 candidate:@bo")
+    s = signup(h)
+    assert "It starts at 08:00 UTC" in s.text and "kept for bo" in s.text
+    await h.user("cy").clicks(s.number, "Candidate")
+    assert to(h, "cy")[-1].text == "The candidate seat of round #1 is kept for bo."
+    await h.user("bo").clicks(s.number, "Candidate")
+    await h.advance_to(h.clock.now().replace(hour=8))
+    assert thread(h)[-1] == (
+        "⏰ It is 08:00 UTC, but mock round #1 cannot start: it needs at least one interviewer "
+        "(nobody has pressed Interviewer). ana can press Start once they sign up."
+    )
+    await h.user("cy").clicks(s.number, "Interviewer")
+    await h.user("ana").clicks(s.number, "Start")
+    assert thread(h)[-1].startswith("❓ Question 1 of 1 · cy asks now")
+
+    await h.advance(timedelta(minutes=5))
+    await score_all(h, ("cy",), "Hire")
+    await h.user("ana").runs("/mock start questions:1 minutes:5 at:09:00")
+    s2 = signup(h)
+    await h.user("dee").clicks(s2.number, "Candidate")
+    await h.user("eve").clicks(s2.number, "Interviewer")
+    await h.advance_to(h.clock.now().replace(hour=9, minute=0))
+    assert thread(h, s2)[-1].startswith("❓ Question 1 of 1 · eve asks now")

@@ -32,8 +32,8 @@ GONE = "That mock round does not exist here."
 
 def check_shape(options: dict[str, Any]) -> tuple[str, int, int]:
     fmt = str(options.get("format") or "behavioral")
-    n = int(options.get("questions") or 3)
-    minutes = int(options.get("minutes") or 10)
+    n = int(options.get("questions", 3))
+    minutes = int(options.get("minutes", 10))
     if not 1 <= n <= MAX_QUESTIONS:
         raise CommandError(f"questions: {n} is out of range; give 1 to {MAX_QUESTIONS}.")
     if not MIN_MINUTES <= minutes <= MAX_MINUTES:
@@ -83,7 +83,7 @@ async def start_cmd(svc: Services, ctx: CommandContext) -> Reply:
     at = ctx.options.get("at")
     start_at = next_at(now, str(at), settings.timezone) if at else None
     reserved = reserved_name(ctx.options.get("candidate"))
-    idle = int(ctx.options.get("idle") or DEFAULT_IDLE)
+    idle = int(ctx.options.get("idle", DEFAULT_IDLE))
     if not 10 <= idle <= 24 * 60:
         raise CommandError("idle: give 10m to 24h.")
     values = {
