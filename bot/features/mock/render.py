@@ -139,7 +139,7 @@ def per_question(pack: Pack | None, slots: list[Slot], *, solo: bool) -> list[st
         who = "" if solo else f" · asked by {name(s.asker_name)}"
         lines.append(f"{s.position + 1}. {label(pack, s, q)}{who} · {score}")
         if q:
-            lines.append(f"   “{shorten(q.prompt, 120)}”")
+            lines.append(f"   “{shorten(q.prompt, 200)}”")
         if s.comment:
             lines.append(f"   💬 {defang(shorten(s.comment, 400))}")
     return lines
