@@ -5,7 +5,7 @@ restarts mid-round, and the bad input each gets a clear message for."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from adapters.memory import ChatDriver, Sent
 from bot.content import Pack
@@ -525,3 +525,45 @@ async def test_a_timed_start_starts_when_filled_and_says_who_is_missing(h: Harne
     await h.user("eve").clicks(s2.number, "Interviewer")
     await h.advance_to(h.clock.now().replace(hour=9, minute=0))
     assert thread(h, s2)[-1].startswith("❓ Question 1 of 1 · eve asks now")
+
+
+async def test_forget_me_removes_a_members_mock_data(h: Harness) -> None:
+    await h.admin.runs("/setup")
+    await h.user("bo").runs("/mock solo questions:1 minutes:5")
+    s = await open_round(h, "/mock start questions:1 minutes:5", bar_raiser=None)
+    await h.user("ana").clicks(s.number, "Start")
+    await h.advance(timedelta(minutes=5))
+    await score_all(h, ("cy",), "Hire")
+    await h.user("cy").runs("/forget-me confirm:yes")
+    assert "mock round records:" in to(h, "cy")[-1].text
+    slots = await store(h).slots("guild-1", 2)
+    assert slots[0].asker_name == "(deleted member)" and slots[0].comment is None
+    await h.user("bo").runs("/forget-me confirm:yes")
+    assert await store(h).round("guild-1", 1) is None  # bo's solo round, whole
+    assert not [m for m in await store(h).members("guild-1", 2) if m.user_id == "u-bo"]
+
+
+async def test_a_short_round_on_sqlite_and_postgresql(any_db_url: str, packs: dict) -> None:  # type: ignore[type-arg]
+    from adapters.memory import MemoryChat
+    from bot.ports import FakeClock
+    from tests.harness import build, open_store
+
+    db = await open_store(any_db_url)
+    clock = FakeClock(datetime(2026, 11, 30, 7, 0, tzinfo=UTC))
+    h = build(db, MemoryChat(), clock, packs)
+    try:
+        await h.admin.runs("/setup")
+        s = await open_round(h, "/mock start format:loop questions:2 minutes:2")
+        await h.user("ana").clicks(s.number, "Start")
+        await run_questions(h, 2, 2)
+        await score_all(h, ("cy", "dee", "eve"), "No Hire")
+        debrief = next(x for x in to(h, "eve") if x.text.startswith("🗂️"))
+        await h.user("eve").clicks(debrief.number, "Agree")
+        card = next(x.text for x in to(h, "bo") if x.text.startswith("📊"))
+        assert "Outcome: No Hire." in card
+        await h.user("bo").runs("/mock solo questions:1 minutes:2")
+        await h.advance(timedelta(minutes=2))
+        assert sum(x.text.startswith("📊") for x in to(h, "bo")) == 2
+        assert all(r.status == "sent" for r in await store(h).outbox("guild-1", 1))
+    finally:
+        await db.close()

@@ -551,3 +551,46 @@ class MockStore:
         )
         async with self.engine.connect() as conn:
             return [_out_row(r) for r in (await conn.execute(q)).all()]
+
+    # -- a member's own data --------------------------------------------------------
+
+    async def forget(self, tenant: str, user_id: str) -> int:
+        """Everything of one member: their solo rounds whole; in group rounds their seat,
+        the messages waiting for them, and their name and comments on the questions they
+        asked (the round stays on the others' record)."""
+        gone = 0
+        solo = select(mock_rounds.c.id).where(
+            mock_rounds.c.tenant == tenant,
+            mock_rounds.c.organiser_id == user_id,
+            mock_rounds.c.solo.is_(True),
+        )
+        async with writing(self.engine) as conn:
+            ids = [r[0] for r in (await conn.execute(solo)).all()]
+            for table in (mock_slots, mock_members, mock_outbox):
+                gone += (
+                    await conn.execute(
+                        delete(table).where(table.c.tenant == tenant, table.c.round_id.in_(ids))
+                    )
+                ).rowcount
+            gone += (
+                await conn.execute(delete(mock_rounds).where(mock_rounds.c.id.in_(ids)))
+            ).rowcount
+            for table in (mock_members, mock_outbox):
+                gone += (
+                    await conn.execute(
+                        delete(table).where(table.c.tenant == tenant, table.c.user_id == user_id)
+                    )
+                ).rowcount
+            gone += (
+                await conn.execute(
+                    update(mock_slots)
+                    .where(mock_slots.c.tenant == tenant, mock_slots.c.asker_id == user_id)
+                    .values(asker_id="deleted", asker_name="(deleted member)", comment=None)
+                )
+            ).rowcount
+            await conn.execute(
+                update(mock_rounds)
+                .where(mock_rounds.c.tenant == tenant, mock_rounds.c.organiser_id == user_id)
+                .values(organiser_id="deleted", organiser_name="(deleted member)")
+            )
+        return gone

@@ -380,7 +380,7 @@ async def score(svc: Services, it: InteractionRef, r: Round, position: int, valu
 def comment_form(rid: int, position: int, value: int) -> Form:
     return Form(
         custom_id=cid("comment", rid, position),
-        title=f"Q{position + 1}: {SCORE_WORDS[value]}: your comment",
+        title=f"Q{position + 1} · {SCORE_WORDS[value]}",  # Slack keeps 24 characters
         fields=(
             FormField(
                 "comment", "Comment for the debrief (optional)", required=False,

@@ -95,7 +95,7 @@ async def start(
 
 
 def answer_form(rid: int, position: int, stage: int) -> Form:
-    title = "Your answer" if stage == 0 else "Your answer to the follow-up"
+    title = "Your answer" if stage == 0 else "Your follow-up answer"
     return Form(
         custom_id=cid("answer", rid, position, stage),
         title=title,
