@@ -295,7 +295,7 @@ async def _panel_leaves(
     now = svc.clock.now()
     who = name(me.user_name)
     others = [m for m in steps.panel_of(members) if m.user_id != me.user_id]
-    if not others:
+    if not others and r.status != "decision":  # past the debrief, the scorecard still goes
         await steps.close(svc, r, "ended", f"🚪 {who} left and no interviewer remains: mock round #{r.id} ends here.", step)  # fmt: skip
         return Reply(f"You left mock round #{r.id}; it has ended.")
     pack = svc.pack(r.pack_id)
@@ -487,7 +487,7 @@ async def on_form(svc: Services, event: FormSubmitted) -> bool:
 
 def register(reg: CommandRegistry, svc: Services) -> None:
     shape = (
-        Option("format", T.string, "behavioral, technical or loop", choices=FORMATS),
+        Option("format", T.string, "the kind of round (default behavioral)", choices=FORMATS),
         Option("questions", T.integer, f"how many questions, 1 to {MAX_QUESTIONS} (default 3)"),
         Option(
             "minutes",
@@ -514,11 +514,11 @@ def register(reg: CommandRegistry, svc: Services) -> None:
     reg.add(
         CommandSpec(
             ("mock", "start"),
-            "A group mock round shaped like an interview loop: sign-up by role, timed questions in a thread, a debrief and a scorecard.",
+            "A group mock round like an interview loop: roles, timed questions, debrief, scorecard.",
             (
                 *shape,
                 Option("candidate", T.string, "keep the candidate seat for this member (@name)"),
-                Option("at", T.time, "HH:MM: start then if the roles are filled"),
+                Option("at", T.time, "HH:MM in the channel's time zone: start then if the roles are filled"),
                 Option("idle", T.duration, "close the round after this long without activity (default 2h)"),
             ),
         ),
