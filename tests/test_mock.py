@@ -7,13 +7,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from adapters.memory import ChatDriver, Sent
+from adapters.memory import ChatDriver, MemoryChat, Sent
 from bot.content import Pack
-from bot.domain import ChannelRef, InteractionRef, UserRef
+from bot.domain import Capabilities, ChannelRef, InteractionRef, UserRef
 from bot.events import ButtonPressed
 from bot.features.mock.plan import hard_principles
+from bot.ports import FakeClock
 from bot.storage.mock_store import MockStore
-from tests.harness import Harness
+from bot.storage.store import Store
+from tests.harness import Harness, build
 
 PACK = "amazon-backend-developer"
 WORDS = ("Strong Hire", "Hire", "No Hire", "Strong No Hire")
@@ -355,7 +357,7 @@ async def test_a_restart_mid_round_loses_and_repeats_nothing(h: Harness, monkeyp
 
 async def test_bad_input_each_gets_a_clear_message(h: Harness) -> None:
     await h.user("ana").runs("/mock start")
-    assert "An admin can run /setup" in to(h, "ana")[-1].text
+    assert "no question pack for a mock round. An admin can run /setup" in to(h, "ana")[-1].text
     await h.admin.runs("/setup")
     for line, said in (
         ("/mock start questions:0", "questions: 0 is out of range; give 1 to 8."),
@@ -544,9 +546,7 @@ async def test_forget_me_removes_a_members_mock_data(h: Harness) -> None:
 
 
 async def test_a_short_round_on_sqlite_and_postgresql(any_db_url: str, packs: dict) -> None:  # type: ignore[type-arg]
-    from adapters.memory import MemoryChat
-    from bot.ports import FakeClock
-    from tests.harness import build, open_store
+    from tests.harness import open_store
 
     db = await open_store(any_db_url)
     clock = FakeClock(datetime(2026, 11, 30, 7, 0, tzinfo=UTC))
@@ -567,3 +567,30 @@ async def test_a_short_round_on_sqlite_and_postgresql(any_db_url: str, packs: di
         assert all(r.status == "sent" for r in await store(h).outbox("guild-1", 1))
     finally:
         await db.close()
+
+
+def test_long_messages_are_cut_between_lines_within_the_limit() -> None:
+    from bot.features.mock.steps import parts
+
+    text = "\n".join(f"line {i} " + "x" * 50 for i in range(40))
+    pieces = parts(text, 500)
+    assert all(len(p) <= 500 for p in pieces) and len(pieces) > 1
+    assert "\n".join(pieces) == text
+    assert parts("y" * 1200, 500) == ["y" * 500, "y" * 500, "y" * 200]
+    assert parts("short", 500) == ["short"]
+
+
+async def test_a_brief_longer_than_the_platform_allows_comes_in_parts(
+    store: Store, clock: FakeClock, packs: dict[str, Pack]
+) -> None:
+    chat = MemoryChat(Capabilities(max_message_length=600))
+    h = build(store, chat, clock, packs)
+    await h.admin.runs("/setup")
+    s = await open_round(h, "/mock start format:technical questions:1 minutes:2", bar_raiser=None)
+    await h.user("ana").clicks(s.number, "Start")
+    assert all(len(x.text) <= 600 for x in chat.sent)
+    brief = [x for x in to(h, "cy") if x.nonce and x.nonce.startswith("mock-1-")]
+    assert len(brief) > 1 and brief[0].text.startswith("📋 Your brief")
+    await h.advance(timedelta(minutes=2))
+    sheet = [x for x in to(h, "cy") if x.buttons]
+    assert sheet[-1].buttons[0].label == "Strong Hire" and to(h, "cy")[-1] == sheet[-1]

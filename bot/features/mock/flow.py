@@ -12,15 +12,17 @@ from typing import Any
 
 from bot.commands import CommandContext, CommandError, CommandRegistry, CommandSpec, Option
 from bot.commands import OptionType as T
+from bot.content import Pack
 from bot.domain import Form, FormField, InteractionRef, Reply
 from bot.events import ButtonPressed, FormSubmitted
-from bot.features.drills.flow import home
+from bot.features.drills import flow as drills
 from bot.features.mock import render, solo, steps
 from bot.features.mock.plan import FORMATS
 from bot.features.mock.render import ROLE_WORDS, SCORE_WORDS, name
 from bot.features.mock.steps import PREFIX, cid, store_of
 from bot.services import Services
 from bot.storage.mock_store import Member, Out, Round, Step
+from bot.storage.records import ChannelSettings
 from bot.text import clean, quote
 from bot.timing import local_date, local_slot
 
@@ -28,6 +30,20 @@ MAX_QUESTIONS = 8
 MIN_MINUTES, MAX_MINUTES = 2, 60
 DEFAULT_IDLE = 120  # minutes without activity before a round is closed
 GONE = "That mock round does not exist here."
+
+
+NO_PACK = (
+    "No study channel is set up here yet, so there is no question pack for a mock round. "
+    "An admin can run /setup in the study channel (see /help setup); then run /mock again."
+)
+
+
+async def home(svc: Services, it: InteractionRef) -> tuple[Pack, ChannelSettings]:
+    """The pack a round draws from: this channel's, else the tenant's first study channel."""
+    try:
+        return await drills.home(svc, it)
+    except CommandError:
+        raise CommandError(NO_PACK) from None
 
 
 def check_shape(options: dict[str, Any]) -> tuple[str, int, int]:

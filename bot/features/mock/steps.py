@@ -17,6 +17,7 @@ from bot.domain import (
     ChannelRef,
     DeliveryRefused,
     Destination,
+    MessageRef,
     Outgoing,
     UserRef,
 )
@@ -409,14 +410,8 @@ async def flush(svc: Services, round_id: int | None = None) -> None:
         if r is None or not await ms.claim_out(row.id, now=now, lease_until=now + svc.tuning.lease):
             blocked.add(row.round_id)
             continue
-        message = Outgoing(
-            row.text,
-            buttons=row.buttons if svc.chat.capabilities.buttons else (),
-            thread_name=row.thread_name if svc.chat.capabilities.threads else None,
-            nonce=f"mock-{row.round_id}-{row.id}",
-        )
         try:
-            ref = await svc.chat.send(_destination(svc, r, row), message)
+            ref = await _send(svc, r, row)
         except DeliveryRefused:
             log.warning("mock message refused", extra={"round": row.round_id, "key": row.key})
             await ms.retry_later(row, now, give_up=True)
@@ -427,6 +422,48 @@ async def flush(svc: Services, round_id: int | None = None) -> None:
             blocked.add(row.round_id)
             continue
         await ms.sent(row, ref.message_id, ref.thread_id, svc.clock.now())
+
+
+async def _send(svc: Services, r: Round, row: OutRow) -> MessageRef:
+    """One outbox row, in as many messages as the platform's length limit asks (a long
+    brief or scorecard on Discord); each part has a nonce of its own, so a retry after a
+    crash re-sends none of the parts that went out. Buttons go on the last part."""
+    caps = svc.chat.capabilities
+    pieces = parts(row.text, caps.max_message_length)
+    first: MessageRef | None = None
+    for i, piece in enumerate(pieces):
+        last = i == len(pieces) - 1
+        message = Outgoing(
+            piece,
+            buttons=row.buttons if caps.buttons and last else (),
+            thread_name=row.thread_name if caps.threads and i == 0 else None,
+            nonce=f"mock-{row.round_id}-{row.id}" + (f"-{i}" if i else ""),
+        )
+        ref = await svc.chat.send(_destination(svc, r, row), message)
+        first = first or ref
+    assert first is not None
+    return first
+
+
+def parts(text: str, limit: int) -> list[str]:
+    """`text` in pieces of at most `limit` characters, cut between lines where it can be."""
+    out: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:  # one line longer than a whole message: cut it
+            if current:
+                out.append(current)
+                current = ""
+            out.append(line[:limit])
+            line = line[limit:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            out.append(current)
+            current = line
+        else:
+            current = candidate
+    out.append(current)
+    return [p for p in out if p.strip()] or [text[:limit]]
 
 
 def _destination(svc: Services, r: Round, row: OutRow) -> Destination:
