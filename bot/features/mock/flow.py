@@ -13,17 +13,16 @@ from typing import Any
 from bot.commands import CommandContext, CommandError, CommandRegistry, CommandSpec, Option
 from bot.commands import OptionType as T
 from bot.content import Pack
-from bot.domain import Form, FormField, InteractionRef, Reply
+from bot.domain import InteractionRef, Reply
 from bot.events import ButtonPressed, FormSubmitted
 from bot.features.drills import flow as drills
-from bot.features.mock import render, solo, steps
+from bot.features.mock import lineup, render, scoring, solo, steps
 from bot.features.mock.plan import FORMATS
-from bot.features.mock.render import ROLE_WORDS, SCORE_WORDS, name
-from bot.features.mock.steps import PREFIX, cid, store_of
+from bot.features.mock.render import name
+from bot.features.mock.steps import PREFIX, store_of
 from bot.services import Services
-from bot.storage.mock_store import Member, Out, Round, Step
+from bot.storage.mock_store import Out, Round, Step
 from bot.storage.records import ChannelSettings
-from bot.text import clean, quote
 from bot.timing import local_date, local_slot
 
 MAX_QUESTIONS = 8
@@ -69,10 +68,6 @@ def reserved_name(raw: object) -> str | None:
     return (m.group(1) if m else text.lstrip("@")).strip() or None
 
 
-def _is(user_id: str, user_name: str, reserved: str) -> bool:
-    return reserved.lower() in (user_id.lower(), user_name.lower())
-
-
 def next_at(now: datetime, hhmm: str, zone: str) -> datetime:
     today = local_date(now, zone)
     when = local_slot(today, hhmm, zone)
@@ -103,21 +98,36 @@ async def start_cmd(svc: Services, ctx: CommandContext) -> Reply:
     if not 10 <= idle <= 24 * 60:
         raise CommandError("idle: give 10m to 24h.")
     values = {
-        "tenant": it.user.tenant, "channel_id": it.channel.channel_id, "pack_id": pack.id,
-        "organiser_id": it.user.user_id, "organiser_name": it.user.name, "format": fmt,
-        "questions": n, "minutes": minutes, "idle_minutes": idle, "solo": False,
-        "reserved_candidate": reserved, "start_at": start_at, "status": "signup",
-        "last_activity_at": now, "created_at": now,
-    }  # fmt: skip
+        "tenant": it.user.tenant,
+        "channel_id": it.channel.channel_id,
+        "pack_id": pack.id,
+        "organiser_id": it.user.user_id,
+        "organiser_name": it.user.name,
+        "format": fmt,
+        "questions": n,
+        "minutes": minutes,
+        "idle_minutes": idle,
+        "solo": False,
+        "reserved_candidate": reserved,
+        "start_at": start_at,
+        "status": "signup",
+        "last_activity_at": now,
+        "created_at": now,
+    }
 
     def step_for(rid: int) -> Step:
         text = render.signup(rid, fmt, n, minutes, it.user.name, start_at, reserved)
         return Step(
             out=[
-                Out("signup", "channel", text, buttons=steps.signup_buttons(rid),
-                    thread_name=f"Mock round #{rid}")
+                Out(
+                    "signup",
+                    "channel",
+                    text,
+                    buttons=steps.signup_buttons(rid),
+                    thread_name=f"Mock round #{rid}",
+                )
             ]
-        )  # fmt: skip
+        )
 
     rid = await ms.create(values, step_for)
     await steps.flush(svc, rid)
@@ -165,12 +175,21 @@ async def next_cmd(svc: Services, ctx: CommandContext) -> Reply:
         raise CommandError("The next round would have no interviewer; /mock start a new one.")
     now = svc.clock.now()
     values = {
-        "tenant": prev.tenant, "channel_id": prev.channel_id, "pack_id": prev.pack_id,
-        "organiser_id": it.user.user_id, "organiser_name": it.user.name, "format": prev.format,
-        "questions": prev.questions, "minutes": prev.minutes, "idle_minutes": prev.idle_minutes,
-        "solo": False, "status": "signup", "previous_id": prev.id, "last_activity_at": now,
+        "tenant": prev.tenant,
+        "channel_id": prev.channel_id,
+        "pack_id": prev.pack_id,
+        "organiser_id": it.user.user_id,
+        "organiser_name": it.user.name,
+        "format": prev.format,
+        "questions": prev.questions,
+        "minutes": prev.minutes,
+        "idle_minutes": prev.idle_minutes,
+        "solo": False,
+        "status": "signup",
+        "previous_id": prev.id,
+        "last_activity_at": now,
         "created_at": now,
-    }  # fmt: skip
+    }
 
     def step_for(rid: int) -> Step:
         text = (
@@ -180,9 +199,16 @@ async def next_cmd(svc: Services, ctx: CommandContext) -> Reply:
         )
         return Step(
             new_members=new_members,
-            out=[Out("signup", "channel", text, buttons=steps.signup_buttons(rid),
-                     thread_name=f"Mock round #{rid}")],
-        )  # fmt: skip
+            out=[
+                Out(
+                    "signup",
+                    "channel",
+                    text,
+                    buttons=steps.signup_buttons(rid),
+                    thread_name=f"Mock round #{rid}",
+                )
+            ],
+        )
 
     rid = await ms.create(values, step_for)
     r = await ms.round(prev.tenant, rid)
@@ -199,7 +225,7 @@ async def leave_cmd(svc: Services, ctx: CommandContext) -> Reply:
         mine = here or mine
     if not mine:
         raise CommandError("You are in no mock round that is under way.")
-    return await leave(svc, it, mine[-1])
+    return await lineup.leave(svc, it, mine[-1])
 
 
 async def cancel_cmd(svc: Services, ctx: CommandContext) -> Reply:
@@ -210,237 +236,13 @@ async def cancel_cmd(svc: Services, ctx: CommandContext) -> Reply:
     if r is None:
         raise CommandError("There is no mock round under way here.")
     if it.user.user_id != r.organiser_id and not it.user.is_admin:
-        raise CommandError(f"Only the organiser ({name(r.organiser_name)}) or an admin can cancel round #{r.id}.")  # fmt: skip
+        raise CommandError(
+            f"Only the organiser ({name(r.organiser_name)}) or an admin can cancel round #{r.id}."
+        )
     await steps.close(
         svc, r, "ended", f"🛑 Mock round #{r.id} was cancelled by {name(it.user.name)}."
     )
     return Reply(f"Mock round #{r.id} is cancelled.")
-
-
-# -- sign-up ----------------------------------------------------------------------------
-
-
-async def join(svc: Services, it: InteractionRef, r: Round, role: str) -> Reply:
-    if role not in ROLE_WORDS:
-        return Reply("That is not a role of a mock round.")
-    if r.status != "signup":
-        return Reply(
-            f"Mock round #{r.id} has started; sign-ups are closed."
-            if r.active
-            else f"Mock round #{r.id} is over."
-        )
-    ms = store_of(svc)
-    members = await ms.members(r.tenant, r.id)
-    user = it.user
-    me = next((m for m in members if m.user_id == user.user_id), None)
-    if me is not None and me.role == role:
-        return Reply(f"You are already the {ROLE_WORDS[role]} of round #{r.id}.")
-    if role in ("candidate", "bar_raiser"):
-        holder = next((m for m in steps.present(members, role) if m.user_id != user.user_id), None)
-        if holder is not None:
-            return Reply(
-                f"{name(holder.user_name)} is already the {ROLE_WORDS[role]} of round #{r.id} "
-                "(one per round). Sign up as Interviewer or Observer instead."
-            )
-    if role == "candidate" and r.reserved_candidate and not _is(user.user_id, user.name, r.reserved_candidate):  # fmt: skip
-        return Reply(f"The candidate seat of round #{r.id} is kept for {name(r.reserved_candidate)}.")  # fmt: skip
-    now = svc.clock.now()
-    step = Step(out=[steps.thread(steps.once("join"), f"🙋 {name(user.name)} signed up as {ROLE_WORDS[role]}.")])  # fmt: skip
-    if me is None:
-        seq = await ms.next_seq(r.tenant, r.id)
-        step.new_members.append({"user_id": user.user_id, "user_name": user.name, "role": role, "seq": seq})  # fmt: skip
-    else:
-        step.members[user.user_id] = {"role": role, "left_at": None}
-    if not await ms.advance(r.tenant, r.id, expect={"status": "signup"}, values={"last_activity_at": now}, step=step, now=now):  # fmt: skip
-        return Reply(f"Mock round #{r.id} has started; sign-ups are closed.")
-    await steps.flush(svc, r.id)
-    members = await ms.members(r.tenant, r.id)
-    return Reply(f"You are the {ROLE_WORDS[role]} of mock round #{r.id}.\n{render.lineup(members)}")
-
-
-async def start_button(svc: Services, it: InteractionRef, r: Round) -> Reply:
-    if it.user.user_id != r.organiser_id and not it.user.is_admin:
-        return Reply(f"Only the organiser ({name(r.organiser_name)}) can start round #{r.id}.")
-    if r.status != "signup":
-        return Reply(f"Mock round #{r.id} has already started.")
-    members = await store_of(svc).members(r.tenant, r.id)
-    missing = steps.missing_roles(members)
-    if missing:
-        return Reply(f"Mock round #{r.id} cannot start yet: it needs {missing}.\n{render.lineup(members)}")  # fmt: skip
-    if not await steps.begin(svc, r):
-        return Reply(f"Mock round #{r.id} has already started.")
-    return Reply(f"Mock round #{r.id} has started: follow it in its thread.")
-
-
-async def leave(svc: Services, it: InteractionRef, r: Round) -> Reply:
-    ms = store_of(svc)
-    members = await ms.members(r.tenant, r.id)
-    me = next((m for m in steps.present(members) if m.user_id == it.user.user_id), None)
-    if me is None:
-        return Reply(f"You are not in mock round #{r.id}.")
-    if not r.active:
-        return Reply(f"Mock round #{r.id} is over.")
-    now = svc.clock.now()
-    who = name(me.user_name)
-    if r.status == "signup":
-        step = Step(drop_members=[me.user_id], out=[steps.thread(steps.once("left"), f"👋 {who} left the sign-ups.")])  # fmt: skip
-        await ms.advance(r.tenant, r.id, expect={"status": "signup"}, values={"last_activity_at": now}, step=step, now=now)  # fmt: skip
-        await steps.flush(svc, r.id)
-        return Reply(f"You left the sign-ups of mock round #{r.id}.")
-    gone = Step(members={me.user_id: {"left_at": now}})
-    if me.role == "candidate":
-        text = (
-            f"🚪 You ended solo round #{r.id}."
-            if r.solo
-            else f"🚪 {who}, the candidate, left: mock round #{r.id} ends here. No scores are kept."
-        )
-        await steps.close(svc, r, "ended", text, gone)
-        return Reply(f"You left mock round #{r.id}; it has ended.")
-    if me.role == "observer":
-        await ms.advance(r.tenant, r.id, expect={"status": r.status}, values={}, step=gone, now=now)
-        return Reply(f"You left mock round #{r.id}.")
-    return await _panel_leaves(svc, r, members, me, gone)
-
-
-async def _panel_leaves(
-    svc: Services, r: Round, members: list[Member], me: Member, step: Step
-) -> Reply:
-    """An interviewer or the Bar Raiser leaves: their questions go to the rest of the panel
-    (with the brief), unscored ones stay unscored, and no panel left ends the round."""
-    ms = store_of(svc)
-    now = svc.clock.now()
-    who = name(me.user_name)
-    others = [m for m in steps.panel_of(members) if m.user_id != me.user_id]
-    if not others and r.status != "decision":  # past the debrief, the scorecard still goes
-        await steps.close(svc, r, "ended", f"🚪 {who} left and no interviewer remains: mock round #{r.id} ends here.", step)  # fmt: skip
-        return Reply(f"You left mock round #{r.id}; it has ended.")
-    pack = svc.pack(r.pack_id)
-    slots = await ms.slots(r.tenant, r.id)
-    notes = []
-    if r.status == "running":
-        mine = [s for s in slots if s.asker_id == me.user_id and s.position >= r.current]
-        for i, s in enumerate(mine):
-            to = others[i % len(others)]
-            step.slots[s.position] = {"asker_id": to.user_id, "asker_name": to.user_name}
-            moved = steps.slot_of(r, _replan(s, to))
-            q = pack.question(s.question_id) if pack else None
-            notes.append(f"question {s.position + 1} ({render.label(pack, s, q)}) goes to {name(to.user_name)}")  # fmt: skip
-            if pack is not None:
-                step.out = [*step.out, steps.to_user(to, steps.once(f"brief:{s.position}"), steps.brief_for(pack, r, moved, members, None))]  # fmt: skip
-    elif r.status == "scoring":
-        for s in slots:
-            if s.asker_id == me.user_id and not s.done:
-                step.slots[s.position] = {"done": True}
-                notes.append(f"question {s.position + 1} stays unscored")
-    text = f"🚪 {who} left the panel" + (f"; {'; '.join(notes)}." if notes else ".")
-    step.out = [steps.thread(steps.once("left"), text), *step.out]
-    if not await ms.advance(r.tenant, r.id, expect={"status": r.status, "current": r.current}, values={"last_activity_at": now}, step=step, now=now):  # fmt: skip
-        return Reply("The round moved on meanwhile; press Leave again.")
-    await steps.flush(svc, r.id)
-    if r.status == "scoring":
-        await steps.maybe_debrief(svc, r.tenant, r.id)
-    elif r.status == "decision" and me.role == "bar_raiser":
-        fresh = await ms.round(r.tenant, r.id)
-        if fresh is not None:
-            await steps.finish(svc, fresh, vetoed=False)
-    return Reply(f"You left mock round #{r.id}.")
-
-
-def _replan(s: Any, to: Member) -> Any:
-    from bot.features.mock.plan import Planned, Seat
-
-    return Planned(
-        s.position, s.kind, s.question_id, s.principle_id, Seat(to.user_id, to.user_name)
-    )
-
-
-# -- scoring and the decision -----------------------------------------------------------
-
-
-async def _scorer_problem(svc: Services, it: InteractionRef, r: Round, position: int) -> str | None:
-    ms = store_of(svc)
-    members = await ms.members(r.tenant, r.id)
-    me = next((m for m in steps.present(members) if m.user_id == it.user.user_id), None)
-    if me is None:
-        return f"You are not part of mock round #{r.id}, so you cannot score it."
-    if me.role == "candidate":
-        return f"You are the candidate of round #{r.id}: your scorecard comes after the debrief."
-    if r.status in ("signup", "running"):
-        return "Scoring opens after the last question."
-    if r.status != "scoring":
-        return f"Mock round #{r.id} is past scoring; its scores are final."
-    slots = await ms.slots(r.tenant, r.id)
-    if not 0 <= position < len(slots):
-        return "That question is not part of the round."
-    if slots[position].asker_id != me.user_id:
-        return f"Only {name(slots[position].asker_name)}, who asked question {position + 1}, scores it."
-    return None
-
-
-async def score(svc: Services, it: InteractionRef, r: Round, position: int, value: int) -> None:
-    problem = await _scorer_problem(svc, it, r, position)
-    if problem or value not in SCORE_WORDS:
-        await svc.chat.respond(it, Reply(problem or "That is not a score."))
-        return
-    modals = svc.chat.capabilities.modals
-    now = svc.clock.now()
-    step = Step(slots={position: {"score": value, **({} if modals else {"done": True})}})
-    await store_of(svc).advance(r.tenant, r.id, expect={"status": "scoring"}, values={"last_activity_at": now}, step=step, now=now)  # fmt: skip
-    if modals:
-        await svc.chat.open_form(it, comment_form(r.id, position, value))
-        return
-    await svc.chat.respond(it, Reply(f"Question {position + 1}: {SCORE_WORDS[value]}, saved."))
-    await steps.maybe_debrief(svc, r.tenant, r.id)
-
-
-def comment_form(rid: int, position: int, value: int) -> Form:
-    return Form(
-        custom_id=cid("comment", rid, position),
-        title=f"Q{position + 1} · {SCORE_WORDS[value]}",  # Slack keeps 24 characters
-        fields=(
-            FormField(
-                "comment", "Comment for the debrief (optional)", required=False,
-                placeholder="What was strong, what was missing, what to probe next time",
-            ),
-        ),
-    )  # fmt: skip
-
-
-async def comment(svc: Services, it: InteractionRef, r: Round, position: int, raw: str) -> None:
-    text = clean(raw).strip()
-    problem = await _scorer_problem(svc, it, r, position)
-    if problem:
-        keep = f"\nYour comment, so it is not lost:\n{quote(text, 1500)}" if text else ""
-        await svc.chat.respond(it, Reply(problem + keep))
-        return
-    ms = store_of(svc)
-    slot = (await ms.slots(r.tenant, r.id))[position]
-    if slot.score is None:
-        await svc.chat.respond(it, Reply("Press a score first; the comment goes with it."))
-        return
-    now = svc.clock.now()
-    step = Step(slots={position: {"comment": text or None, "done": True}})
-    await ms.advance(r.tenant, r.id, expect={"status": "scoring"}, values={"last_activity_at": now}, step=step, now=now)  # fmt: skip
-    left = [s for s in await ms.slots(r.tenant, r.id) if s.asker_id == it.user.user_id and not s.done]  # fmt: skip
-    tail = f" {len(left)} of your questions still to score." if left else " That was your last one."
-    await svc.chat.respond(it, Reply(f"✅ Question {position + 1}: {SCORE_WORDS[slot.score]}, saved.{tail}"))  # fmt: skip
-    await steps.maybe_debrief(svc, r.tenant, r.id)
-
-
-async def decide(svc: Services, it: InteractionRef, r: Round, veto: bool) -> Reply:
-    members = await store_of(svc).members(r.tenant, r.id)
-    br = steps.bar_raiser_of(members)
-    if br is None or br.user_id != it.user.user_id:
-        if not any(m.user_id == it.user.user_id for m in steps.present(members)):
-            return Reply(f"You are not part of mock round #{r.id}.")
-        return Reply("Only the Bar Raiser can agree or veto.")
-    if r.status != "decision":
-        return Reply(f"Mock round #{r.id} is not waiting on a decision.")
-    if not await steps.finish(svc, r, vetoed=veto):
-        return Reply(f"Mock round #{r.id} is not waiting on a decision.")
-    if veto:
-        return Reply("Vetoed: the outcome is No Hire. The candidate has their scorecard.")
-    return Reply("Agreed. The candidate has their scorecard.")
 
 
 # -- routing ----------------------------------------------------------------------------
@@ -467,15 +269,15 @@ async def on_button(svc: Services, event: ButtonPressed) -> bool:
     if action in ("score", "answer") and not (len(args) == 2 and all(a.isdigit() for a in args)):
         await svc.chat.respond(it, Reply(GONE))
     elif action == "join":
-        await svc.chat.respond(it, await join(svc, it, r, args[0] if args else ""))
+        await svc.chat.respond(it, await lineup.join(svc, it, r, args[0] if args else ""))
     elif action == "leave":
-        await svc.chat.respond(it, await leave(svc, it, r))
+        await svc.chat.respond(it, await lineup.leave(svc, it, r))
     elif action == "start":
-        await svc.chat.respond(it, await start_button(svc, it, r))
+        await svc.chat.respond(it, await lineup.start_button(svc, it, r))
     elif action == "score":
-        await score(svc, it, r, int(args[0]), int(args[1]))
+        await scoring.score(svc, it, r, int(args[0]), int(args[1]))
     elif action in ("veto", "agree"):
-        await svc.chat.respond(it, await decide(svc, it, r, action == "veto"))
+        await svc.chat.respond(it, await scoring.decide(svc, it, r, action == "veto"))
     elif action == "answer":
         await solo.on_answer_button(svc, it, r, int(args[0]), int(args[1]))
     else:
@@ -493,9 +295,11 @@ async def on_form(svc: Services, event: FormSubmitted) -> bool:
         return True
     action, args = parts[1], parts[3:]
     if action == "comment" and len(args) == 1 and args[0].isdigit():
-        await comment(svc, it, r, int(args[0]), event.values.get("comment", ""))
+        await scoring.comment(svc, it, r, int(args[0]), event.values.get("comment", ""))
     elif action == "answer" and len(args) == 2 and all(a.isdigit() for a in args):
-        await solo.on_answer_form(svc, it, r, int(args[0]), int(args[1]), event.values.get("answer", ""))  # fmt: skip
+        await solo.on_answer_form(
+            svc, it, r, int(args[0]), int(args[1]), event.values.get("answer", "")
+        )
     else:
         await svc.chat.respond(it, Reply(GONE))
     return True
@@ -534,17 +338,38 @@ def register(reg: CommandRegistry, svc: Services) -> None:
             (
                 *shape,
                 Option("candidate", T.string, "keep the candidate seat for this member (@name)"),
-                Option("at", T.time, "HH:MM in the channel's time zone: start then if the roles are filled"),
-                Option("idle", T.duration, "close the round after this long without activity (default 2h)"),
+                Option(
+                    "at",
+                    T.time,
+                    "HH:MM in the channel's time zone: start then if the roles are filled",
+                ),
+                Option(
+                    "idle",
+                    T.duration,
+                    "close the round after this long without activity (default 2h)",
+                ),
             ),
         ),
         start_,
-    )  # fmt: skip
+    )
     reg.add(
-        CommandSpec(("mock", "solo"), "A private mock round with the bot as the interviewer.", shape),
+        CommandSpec(
+            ("mock", "solo"), "A private mock round with the bot as the interviewer.", shape
+        ),
         solo_,
-    )  # fmt: skip
-    reg.add(CommandSpec(("mock", "next"), "The next round of the rotation: the next candidate from the sign-ups."), next_)  # fmt: skip
+    )
+    reg.add(
+        CommandSpec(
+            ("mock", "next"),
+            "The next round of the rotation: the next candidate from the sign-ups.",
+        ),
+        next_,
+    )
     reg.add(CommandSpec(("mock", "leave"), "Leave the mock round you are in."), leave_)
-    reg.add(CommandSpec(("mock", "cancel"), "Cancel the round under way here (its organiser or an admin)."), cancel_)  # fmt: skip
+    reg.add(
+        CommandSpec(
+            ("mock", "cancel"), "Cancel the round under way here (its organiser or an admin)."
+        ),
+        cancel_,
+    )
     reg.default_sub("mock", "start")

@@ -61,18 +61,54 @@ async def start(
     answered = await ms.answered_questions(user.tenant, user.user_id)
     ends = now + timedelta(minutes=minutes)
     values = {
-        "tenant": user.tenant, "channel_id": None, "pack_id": pack.id,
-        "organiser_id": user.user_id, "organiser_name": user.name, "format": fmt,
-        "questions": n, "minutes": minutes, "idle_minutes": 120, "solo": True,
-        "status": "running", "current": 0, "stage": 0, "ends_at": ends,
-        "last_activity_at": now, "created_at": now,
-    }  # fmt: skip
+        "tenant": user.tenant,
+        "channel_id": None,
+        "pack_id": pack.id,
+        "organiser_id": user.user_id,
+        "organiser_name": user.name,
+        "format": fmt,
+        "questions": n,
+        "minutes": minutes,
+        "idle_minutes": 120,
+        "solo": True,
+        "status": "running",
+        "current": 0,
+        "stage": 0,
+        "ends_at": ends,
+        "last_activity_at": now,
+        "created_at": now,
+    }
 
     def step_for(rid: int) -> Step:
         planned = plan.plan(pack, fmt, n, [BOT], answered, f"{user.tenant}/solo/{rid}")
-        r = Round(rid, user.tenant, None, None, pack.id, user.user_id, user.name, fmt, n, minutes,
-                  120, True, None, None, "running", 0, 0, ends, False, None, None, False, None,
-                  now, now, None)  # fmt: skip
+        r = Round(
+            rid,
+            user.tenant,
+            None,
+            None,
+            pack.id,
+            user.user_id,
+            user.name,
+            fmt,
+            n,
+            minutes,
+            120,
+            True,
+            None,
+            None,
+            "running",
+            0,
+            0,
+            ends,
+            False,
+            None,
+            None,
+            False,
+            None,
+            now,
+            now,
+            None,
+        )
         slots = [steps.slot_of(r, p) for p in planned]
         me = Member(rid, user.user_id, user.tenant, user.name, "candidate", 1, None)
         intro = (
@@ -82,12 +118,19 @@ async def start(
         )
         return Step(
             new_slots=[steps._slot_values(s) for s in slots],
-            new_members=[{"user_id": user.user_id, "user_name": user.name, "role": "candidate", "seq": 1}],
+            new_members=[
+                {"user_id": user.user_id, "user_name": user.name, "role": "candidate", "seq": 1}
+            ],
             out=[
                 steps.to_user(me, "begin", intro),
-                steps.to_user(me, "q0:ask", question_text(pack, r, slots[0], minutes), answer_button(rid, 0, 0)),
+                steps.to_user(
+                    me,
+                    "q0:ask",
+                    question_text(pack, r, slots[0], minutes),
+                    answer_button(rid, 0, 0),
+                ),
             ],
-        )  # fmt: skip
+        )
 
     rid = await ms.create(values, step_for)
     await steps.flush(svc, rid)
@@ -141,7 +184,9 @@ async def on_answer_form(
         await svc.chat.respond(it, Reply(problem + keep))
         return
     if not text.strip():
-        await svc.chat.respond(it, Reply("The answer was empty, so nothing was saved. Press Answer again."))  # fmt: skip
+        await svc.chat.respond(
+            it, Reply("The answer was empty, so nothing was saved. Press Answer again.")
+        )
         return
     ms = store_of(svc)
     slot = (await ms.slots(r.tenant, r.id))[position]
@@ -174,11 +219,17 @@ async def on_answer_form(
         changes["done"] = True
         step = await _next_or_end(svc, r, me, position, changes, values)
     done = await ms.advance(
-        r.tenant, r.id, expect={"status": "running", "current": position, "stage": stage},
-        values=values, step=step, now=now,
-    )  # fmt: skip
+        r.tenant,
+        r.id,
+        expect={"status": "running", "current": position, "stage": stage},
+        values=values,
+        step=step,
+        now=now,
+    )
     if not done:
-        await svc.chat.respond(it, Reply("That question has moved on: answer the latest one." + keep))  # fmt: skip
+        await svc.chat.respond(
+            it, Reply("That question has moved on: answer the latest one." + keep)
+        )
         return
     await svc.chat.respond(it, Reply(f"✅ Answer saved ({words(text):,} words)."))
     await steps.flush(svc, r.id)
@@ -250,8 +301,12 @@ async def time_up(svc: Services, r: Round) -> bool:
         *step.out,
     ]
     done = await ms.advance(
-        r.tenant, r.id, expect={"status": "running", "current": r.current, "stage": r.stage},
-        values=values, step=step, now=svc.clock.now(),
-    )  # fmt: skip
+        r.tenant,
+        r.id,
+        expect={"status": "running", "current": r.current, "stage": r.stage},
+        values=values,
+        step=step,
+        now=svc.clock.now(),
+    )
     await steps.flush(svc, r.id)
     return done

@@ -34,7 +34,12 @@ WARN_BEFORE = timedelta(minutes=1)
 DECIDE_WITHIN = timedelta(minutes=30)
 RETRY_AFTER = timedelta(minutes=1)
 MAX_ATTEMPTS = 5
-SCORE_BUTTONS = ((4, ButtonStyle.primary), (3, ButtonStyle.primary), (2, ButtonStyle.secondary), (1, ButtonStyle.danger))  # fmt: skip
+SCORE_BUTTONS = (
+    (4, ButtonStyle.primary),
+    (3, ButtonStyle.primary),
+    (2, ButtonStyle.secondary),
+    (1, ButtonStyle.danger),
+)
 
 
 def store_of(svc: Services) -> MockStore:
@@ -98,9 +103,20 @@ def thread(key: str, text: str) -> Out:
 
 def slot_of(r: Round, p: plan.Planned) -> Slot:
     return Slot(
-        r.id, p.position, r.tenant, p.kind, p.question_id, p.principle_id,
-        p.asker.user_id, p.asker.name, None, None, False, None, None,
-    )  # fmt: skip
+        r.id,
+        p.position,
+        r.tenant,
+        p.kind,
+        p.question_id,
+        p.principle_id,
+        p.asker.user_id,
+        p.asker.name,
+        None,
+        None,
+        False,
+        None,
+        None,
+    )
 
 
 def brief_for(pack: Pack, r: Round, slot: Slot, members: list[Member], listen: str | None) -> str:
@@ -145,9 +161,14 @@ async def begin(svc: Services, r: Round) -> bool:
     out.append(thread("q0:ask", announce(pack, r, slots[0], ends)))
     step = Step(new_slots=[_slot_values(s) for s in slots], out=out)
     values = {
-        "status": "running", "current": 0, "stage": 0, "ends_at": ends, "warned": False,
-        "start_at": None, "last_activity_at": now,
-    }  # fmt: skip
+        "status": "running",
+        "current": 0,
+        "stage": 0,
+        "ends_at": ends,
+        "warned": False,
+        "start_at": None,
+        "last_activity_at": now,
+    }
     done = await ms.advance(
         r.tenant, r.id, expect={"status": "signup"}, values=values, step=step, now=now
     )
@@ -157,9 +178,13 @@ async def begin(svc: Services, r: Round) -> bool:
 
 def _slot_values(s: Slot) -> dict[str, object]:
     return {
-        "position": s.position, "kind": s.kind, "question_id": s.question_id,
-        "principle_id": s.principle_id, "asker_id": s.asker_id, "asker_name": s.asker_name,
-    }  # fmt: skip
+        "position": s.position,
+        "kind": s.kind,
+        "question_id": s.question_id,
+        "principle_id": s.principle_id,
+        "asker_id": s.asker_id,
+        "asker_name": s.asker_name,
+    }
 
 
 def _begin_text(
@@ -237,8 +262,13 @@ async def end_question(svc: Services, r: Round) -> bool:
         )
         values = {"current": c + 1, "ends_at": ends, "warned": False}
         done = await ms.advance(
-            r.tenant, r.id, expect=expect, values=values, step=Step(out=[thread(f"q{c}:end", text)]), now=now
-        )  # fmt: skip
+            r.tenant,
+            r.id,
+            expect=expect,
+            values=values,
+            step=Step(out=[thread(f"q{c}:end", text)]),
+            now=now,
+        )
     else:
         done = await _to_scoring(svc, r, slots, now)
     await flush(svc, r.id)
@@ -273,9 +303,13 @@ async def _to_scoring(svc: Services, r: Round, slots: list[Slot], now: datetime)
         out.append(to_user(s, f"score:{s.position}", text, buttons))
     values = {"status": "scoring", "ends_at": None, "last_activity_at": now}
     return await ms.advance(
-        r.tenant, r.id, expect={"status": "running", "current": r.current}, values=values,
-        step=Step(out=out), now=now,
-    )  # fmt: skip
+        r.tenant,
+        r.id,
+        expect={"status": "running", "current": r.current},
+        values=values,
+        step=Step(out=out),
+        now=now,
+    )
 
 
 # -- the debrief and the end ------------------------------------------------------------
@@ -312,9 +346,11 @@ async def maybe_debrief(svc: Services, tenant: str, rid: int) -> None:
         out.append(to_user(m, f"debrief:{m.user_id}", text, buttons))
     if br is not None:
         values = {
-            "status": "decision", "outcome": outcome, "decide_by": now + DECIDE_WITHIN,
+            "status": "decision",
+            "outcome": outcome,
+            "decide_by": now + DECIDE_WITHIN,
             "last_activity_at": now,
-        }  # fmt: skip
+        }
     else:
         out += await _ending(svc, decided, members, slots)
         values = {"status": "done", "outcome": outcome, "finished_at": now}
