@@ -396,6 +396,8 @@ async def test_bad_input_each_gets_a_clear_message(h: Harness) -> None:
     await h.user("cy").clicks(s.number, "Bar Raiser")
     assert "eve is already the Bar Raiser" in to(h, "cy")[-1].text
     await h.user("cy").clicks(s.number, "Interviewer")
+    await h.user("zed").clicks(s.number, "Leave")
+    assert to(h, "zed")[-1].text == "You are not in mock round #1."
     await h.user("cy").clicks(s.number, "Start")
     assert to(h, "cy")[-1].text == "Only the organiser (ana) can start round #1."
     await h.user("ana").clicks(s.number, "Start")
@@ -500,6 +502,13 @@ async def test_abandoned_rounds_close_with_a_message(h: Harness) -> None:
     await h.advance(timedelta(minutes=1))
     assert thread(h, s2)[-1] == "💤 Mock round #2 was closed: no activity for 30 min. /mock start opens a new one."  # fmt: skip
     assert not any(s.text.startswith("📊") for s in to(h, "bo"))
+    # A round set for later is not closed for quiet before its time.
+    await h.user("ana").runs("/mock start questions:1 minutes:5 idle:30m at:23:00")
+    s3 = signup(h)
+    await h.advance_to(h.clock.now().replace(hour=23, minute=29))
+    assert thread(h, s3)[-1].startswith("⏰ It is 23:00 UTC, but mock round #3 cannot start")
+    await h.advance(timedelta(minutes=1))
+    assert thread(h, s3)[-1].startswith("💤 Mock round #3 was closed")
 
 
 async def test_a_timed_start_starts_when_filled_and_says_who_is_missing(h: Harness) -> None:

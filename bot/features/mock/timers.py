@@ -15,9 +15,14 @@ MAX_STEPS = 6  # one round's due steps per tick (a restart after a long outage c
 
 
 def idle_deadline(r: Round) -> datetime | None:
-    if r.status in ("signup", "scoring", "decision"):
-        return r.last_activity_at + timedelta(minutes=r.idle_minutes)
-    return None
+    """When a quiet round is closed. A timed start still to come counts as activity then,
+    so a round set up for tonight is not closed this afternoon."""
+    if r.status not in ("signup", "scoring", "decision"):
+        return None
+    since = r.last_activity_at
+    if r.status == "signup" and r.start_at is not None:
+        since = max(since, r.start_at)
+    return since + timedelta(minutes=r.idle_minutes)
 
 
 async def run_due(svc: Services) -> None:
@@ -71,7 +76,7 @@ async def _timed_start(svc: Services, r: Round) -> bool:
         r.tenant,
         r.id,
         expect={"status": "signup", "start_at": r.start_at},
-        values={"start_at": None},
+        values={"start_at": None, "last_activity_at": svc.clock.now()},
         step=step,
         now=svc.clock.now(),
     )
