@@ -95,6 +95,8 @@ async def test_behavioral_round_with_two_interviewers_and_a_bar_raiser(h: Harnes
     begins = next(t for t in texts if t.startswith("▶️"))
     assert "Candidate: bo" in begins and "Bar Raiser eve" in begins and "Observers: fay" in begins
     assert texts[-1].startswith("❓ Question 1 of 3")
+    turn = h.chat.in_thread(s.opened_thread or "")[-1]
+    assert [u.user_id for u in turn.mentions] == ["u-cy"]  # the asker is pinged, nobody else
 
     # Each panel member has a private brief: question, key points, signals, red flags, follow-ups.
     slots = await store(h).slots("guild-1", 1)

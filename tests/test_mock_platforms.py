@@ -4,6 +4,7 @@ score sheets (DMs), the comment modal, and the candidate's private scorecard."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
@@ -35,7 +36,8 @@ async def test_a_short_round_on_discord(make_world: MakeWorld, clock: FakeClock)
         await world.click(who, signup, role)
     await world.click("ana", signup, "Start")
 
-    thread = [s.text for s in world.fake.shown if s.where == "thread"]
+    # Discord puts the deliberate mention (the candidate, then the asker) before the text.
+    thread = [re.sub(r"^(<@\d+> )+", "", s.text) for s in world.fake.shown if s.where == "thread"]
     assert any(t.startswith("▶️ Mock round #1 begins") for t in thread)
     assert thread[-1].startswith("❓ Question 1 of 2")
     briefs = [s for s in world.fake.shown if s.text.startswith("📋")]
@@ -46,7 +48,7 @@ async def test_a_short_round_on_discord(make_world: MakeWorld, clock: FakeClock)
 
     bot = world.bot
     await advance_to(bot, clock, clock.now() + timedelta(minutes=4))
-    thread = [s.text for s in world.fake.shown if s.where == "thread"]
+    thread = [re.sub(r"^(<@\d+> )+", "", s.text) for s in world.fake.shown if s.where == "thread"]
     assert sum("One minute left" in t for t in thread) == 2
     assert thread[-1].startswith("⏰ Time's up: that was the last question.")
 
@@ -61,7 +63,13 @@ async def test_a_short_round_on_discord(make_world: MakeWorld, clock: FakeClock)
     await world.click("dee", world.fake.messages[debrief.message_id], "Veto")
     card = next(s for s in world.fake.shown if s.to_user == "bo" and s.text.startswith("📊"))
     assert card.where == "private" and "vetoed" in card.text and "cy: solid" in card.text
-    assert not any(s.pings for s in world.fake.shown)
+    # Only the deliberate pings: the candidate at the start, each asker when their turn comes.
+    pinged = [re.sub(r"^(<@\d+> )+", "", s.text) for s in world.fake.shown if s.pings]
+    starts = ("▶️ Mock round #1 begins", "❓ Question 1 of 2", "⏰ Time's up on question 1")
+    assert len(pinged) == 3 and all(t.startswith(w) for t, w in zip(pinged, starts, strict=True))
+    turn = next(s for s in world.fake.shown if "❓ Question 1 of 2" in s.text)
+    asker = "cy" if "cy asks now" in turn.text else "dee"
+    assert f"<@{world.user_id(asker)}>" in world.fake.messages[turn.message_id]["content"]
 
 
 @pytest.fixture
@@ -94,8 +102,9 @@ async def test_a_short_round_on_slack(slack: SlackWorld, clock: FakeClock) -> No
         await world.clicks(who, signup, role)
     await world.clicks("ana", signup, "Start")
     thread = [shown(m) for m in world.in_thread(signup.ts)]
-    assert any(t.startswith("▶️ Mock round #1 begins") for t in thread)
-    assert thread[-1].startswith("❓ Question 1 of 1")
+    # The candidate, then the asker, are mentioned on purpose: Slack shows <@U…> first.
+    assert any(t.startswith("<@UBO> ▶️ Mock round #1 begins") for t in thread)
+    assert thread[-1].startswith("<@UCY> ❓ Question 1 of 1")
     brief = _newest(world, "📋")
     assert brief.channel.startswith("D") and not brief.thread_ts
 

@@ -124,6 +124,7 @@ mock_outbox = Table(
     Column("text", Text, nullable=False),
     Column("buttons", Text, nullable=False, server_default="[]"),
     Column("thread_name", String(100), nullable=True),
+    Column("mentions", Text, nullable=False, server_default="[]"),  # [[user_id, name], ...]
     Column("status", String(8), nullable=False),  # pending | sending | sent | failed
     Column("lease_until", UtcDateTime, nullable=True),
     Column("next_try_at", UtcDateTime, nullable=False),
@@ -213,6 +214,8 @@ class Out:
     user_name: str | None = None
     buttons: tuple[Button, ...] = ()
     thread_name: str | None = None
+    # Members pinged on purpose (the asker whose turn it is); nobody else ever is.
+    mentions: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,6 +232,7 @@ class OutRow:
     thread_name: str | None
     status: str
     attempts: int
+    mentions: tuple[tuple[str, str], ...]
 
 
 @dataclass
@@ -265,9 +269,11 @@ def _buttons_json(buttons: tuple[Button, ...]) -> str:
 def _out_row(row: Any) -> OutRow:
     m = dict(row._mapping)
     buttons = tuple(Button(c, label, ButtonStyle(s)) for c, label, s in json.loads(m["buttons"]))
+    mentions = tuple((str(u), str(n)) for u, n in json.loads(m["mentions"] or "[]"))
     return OutRow(
-        **{k: m[k] for k in OutRow.__slots__ if k != "buttons"},
+        **{k: m[k] for k in OutRow.__slots__ if k not in ("buttons", "mentions")},
         buttons=buttons,
+        mentions=mentions,
     )
 
 
@@ -475,6 +481,7 @@ class MockStore:
                     text=out.text,
                     buttons=_buttons_json(out.buttons),
                     thread_name=out.thread_name,
+                    mentions=json.dumps([list(m) for m in out.mentions]),
                     status="pending",
                     next_try_at=now,
                     created_at=now,

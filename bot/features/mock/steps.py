@@ -97,8 +97,13 @@ def to_user(m: Member | Slot, key: str, text: str, buttons: tuple[Button, ...] =
     return Out(key, "user", text, m.user_id, m.user_name, buttons)
 
 
-def thread(key: str, text: str) -> Out:
-    return Out(key, "thread", text)
+def thread(key: str, text: str, ping: tuple[Member | Slot, ...] = ()) -> Out:
+    """A message in the round's thread, pinging `ping` (and nobody else)."""
+    mentions = tuple(
+        (p.asker_id, p.asker_name) if isinstance(p, Slot) else (p.user_id, p.user_name)
+        for p in ping
+    )
+    return Out(key, "thread", text, mentions=mentions)
 
 
 def slot_of(r: Round, p: plan.Planned) -> Slot:
@@ -157,8 +162,8 @@ async def begin(svc: Services, r: Round) -> bool:
         to_user(s, f"brief:{s.position}", brief_for(pack, r, s, members, listen.get(s.asker_id)))
         for s in slots
     ]
-    out.append(thread("begin", _begin_text(pack, r, members, slots, listen)))
-    out.append(thread("q0:ask", announce(pack, r, slots[0], ends)))
+    out.append(thread("begin", _begin_text(pack, r, members, slots, listen), (cand,)))
+    out.append(thread("q0:ask", announce(pack, r, slots[0], ends), (slots[0],)))
     step = Step(new_slots=[_slot_values(s) for s in slots], out=out)
     values = {
         "status": "running",
@@ -266,7 +271,7 @@ async def end_question(svc: Services, r: Round) -> bool:
             r.id,
             expect=expect,
             values=values,
-            step=Step(out=[thread(f"q{c}:end", text)]),
+            step=Step(out=[thread(f"q{c}:end", text, (slots[c + 1],))]),
             now=now,
         )
     else:
@@ -473,6 +478,7 @@ async def _send(svc: Services, r: Round, row: OutRow) -> MessageRef:
             piece,
             buttons=row.buttons if caps.buttons and last else (),
             thread_name=row.thread_name if caps.threads and i == 0 else None,
+            mentions=tuple(UserRef(r.tenant, u, n) for u, n in row.mentions) if i == 0 else (),
             nonce=f"mock-{row.round_id}-{row.id}" + (f"-{i}" if i else ""),
         )
         ref = await svc.chat.send(_destination(svc, r, row), message)

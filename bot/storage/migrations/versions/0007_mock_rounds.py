@@ -91,6 +91,7 @@ def upgrade() -> None:
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("buttons", sa.Text(), server_default="[]", nullable=False),
         sa.Column("thread_name", sa.String(100), nullable=True),
+        sa.Column("mentions", sa.Text(), server_default="[]", nullable=False),
         sa.Column("status", sa.String(8), nullable=False),
         sa.Column("lease_until", UtcDateTime(timezone=True), nullable=True),
         sa.Column("next_try_at", UtcDateTime(timezone=True), nullable=False),
