@@ -34,7 +34,7 @@ def register(reg: CommandRegistry, svc: Services) -> None:
     reg.add(
         CommandSpec(
             ("forget-me",),
-            "Delete all your data in this server or workspace (answers, peer reviews, drills, mock rounds, dates).",
+            "Delete all your data here (answers, peer reviews, drills, mock rounds, dates).",
             (Option("confirm", OptionType.string, "yes, to delete for good", choices=("yes",)),),
         ),
         forget_me,
