@@ -605,3 +605,40 @@ async def test_a_brief_longer_than_the_platform_allows_comes_in_parts(
     await h.advance(timedelta(minutes=2))
     sheet = [x for x in to(h, "cy") if x.buttons]
     assert sheet[-1].buttons[0].label == "Strong Hire" and to(h, "cy")[-1] == sheet[-1]
+
+
+async def test_an_admin_may_keep_group_rounds_to_admins(h: Harness) -> None:
+    await h.admin.runs("/setup")
+    await h.user("ana").runs("/mock settings start:admins")
+    assert "admins only" in to(h, "ana")[-1].text and "/mock settings" in to(h, "ana")[-1].text
+    await h.admin.runs("/mock settings start:admins")
+    assert "started by admins only" in to(h, "you")[-1].text
+    await h.user("ana").runs("/mock start")
+    assert to(h, "ana")[-1].text.startswith("In this channel only admins start group mock rounds")
+    assert not await store(h).active_rounds()
+    await h.user("ana").runs("/mock solo questions:1 minutes:2")  # private practice stays open
+    assert to(h, "ana")[-1].text.startswith("🎙️ Solo mock round #1 started")
+    await h.admin.runs("/mock start questions:1 minutes:2")
+    assert signup(h).text.startswith("🎤 Mock round #2")
+    await h.admin.runs("/mock settings start:anyone")
+    await h.user("bo").runs("/mock settings")
+    assert "admins only" in to(h, "bo")[-1].text  # the settings command itself is for admins
+
+
+async def test_status_says_where_the_round_stands_and_never_a_score(h: Harness) -> None:
+    await h.admin.runs("/setup")
+    await h.user("bo").runs("/mock status")
+    assert to(h, "bo")[-1].text.startswith("No mock round is under way here.")
+    s = await open_round(h, "/mock start questions:2 minutes:5", bar_raiser=None)
+    await h.user("bo").runs("/mock status")
+    assert "Mock round #1 · behavioral · signup" in to(h, "bo")[-1].text
+    assert "Candidate: bo · Interviewers: cy, dee" in to(h, "bo")[-1].text
+    await h.user("ana").clicks(s.number, "Start")
+    await h.advance(timedelta(minutes=2))
+    await h.user("bo").runs("/mock status")
+    assert "Question 1 of 2: about 3 min left." in to(h, "bo")[-1].text
+    await h.advance(timedelta(minutes=8))
+    await score_all(h, ("cy",), "Strong No Hire")
+    await h.user("bo").runs("/mock status")
+    said = to(h, "bo")[-1].text
+    assert "1 of 2 question(s) scored" in said and not any(w in said for w in WORDS)

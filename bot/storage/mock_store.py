@@ -137,6 +137,17 @@ mock_outbox = Table(
 )
 
 
+# Who may start group rounds in a channel; a row only once an admin changed it.
+mock_settings = Table(
+    "mock_settings",
+    metadata,
+    Column("tenant", String(64), primary_key=True),
+    Column("channel_id", String(64), primary_key=True),
+    Column("starters", String(8), nullable=False),  # anyone | admins
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Round:
     id: int
@@ -558,6 +569,29 @@ class MockStore:
         )
         async with self.engine.connect() as conn:
             return [_out_row(r) for r in (await conn.execute(q)).all()]
+
+    # -- channel settings -----------------------------------------------------------
+
+    async def starters(self, tenant: str, channel_id: str) -> str:
+        q = select(mock_settings.c.starters).where(
+            mock_settings.c.tenant == tenant, mock_settings.c.channel_id == channel_id
+        )
+        async with self.engine.connect() as conn:
+            value = (await conn.execute(q)).scalar_one_or_none()
+        return str(value or "anyone")
+
+    async def set_starters(self, tenant: str, channel_id: str, who: str, now: datetime) -> None:
+        key = and_(mock_settings.c.tenant == tenant, mock_settings.c.channel_id == channel_id)
+        async with writing(self.engine) as conn:
+            done = await conn.execute(
+                update(mock_settings).where(key).values(starters=who, updated_at=now)
+            )
+            if done.rowcount == 0:
+                await conn.execute(
+                    insert(mock_settings).values(
+                        tenant=tenant, channel_id=channel_id, starters=who, updated_at=now
+                    )
+                )
 
     # -- a member's own data --------------------------------------------------------
 

@@ -84,6 +84,14 @@ async def start_cmd(svc: Services, ctx: CommandContext) -> Reply:
     pack, settings = await home(svc, it)
     fmt, n, minutes = check_shape(dict(ctx.options))
     ms = store_of(svc)
+    if (
+        not it.user.is_admin
+        and await ms.starters(it.user.tenant, it.channel.channel_id) == "admins"
+    ):
+        raise CommandError(
+            "In this channel only admins start group mock rounds (an admin set "
+            "/mock settings start:admins). /mock solo is open to everyone."
+        )
     here = await ms.active_here(it.user.tenant, it.channel.channel_id)
     if here is not None:
         raise CommandError(
@@ -245,6 +253,51 @@ async def cancel_cmd(svc: Services, ctx: CommandContext) -> Reply:
     return Reply(f"Mock round #{r.id} is cancelled.")
 
 
+async def settings_cmd(svc: Services, ctx: CommandContext) -> Reply:
+    it = ctx.interaction
+    if it.channel is None:
+        raise CommandError("Run /mock settings in the channel it is for.")
+    ms = store_of(svc)
+    who = ctx.options.get("start")
+    if who is not None:
+        await ms.set_starters(it.user.tenant, it.channel.channel_id, str(who), svc.clock.now())
+    now = await ms.starters(it.user.tenant, it.channel.channel_id)
+    return Reply(
+        "Group mock rounds in this channel are started by "
+        + ("admins only." if now == "admins" else "anyone.")
+        + " (/mock solo is always open.)"
+    )
+
+
+async def status_cmd(svc: Services, ctx: CommandContext) -> Reply:
+    """Where the round here (or the member's own) stands; never any score."""
+    it = ctx.interaction
+    ms = store_of(svc)
+    r = await ms.active_here(it.user.tenant, it.channel.channel_id) if it.channel else None
+    if r is None:
+        mine = await ms.active_of(it.user.tenant, it.user.user_id)
+        r = mine[-1] if mine else None
+    if r is None:
+        return Reply(
+            "No mock round is under way here. /mock start opens one; /mock solo is private."
+        )
+    members = await ms.members(r.tenant, r.id)
+    lines = [f"Mock round #{r.id} · {r.format}{' · solo' if r.solo else ''} · {r.status}"]
+    if not r.solo:
+        lines.append(render.lineup(members))
+    if r.status == "running" and r.ends_at is not None:
+        left = max(0, int((r.ends_at - svc.clock.now()).total_seconds() // 60))
+        lines.append(f"Question {r.current + 1} of {r.questions}: about {left} min left.")
+    elif r.status == "signup" and r.start_at is not None:
+        lines.append(f"Starts at {render.hhmm(r.start_at)} if the roles are filled.")
+    elif r.status in ("scoring", "decision"):
+        done = sum(s.done for s in await ms.slots(r.tenant, r.id))
+        lines.append(
+            f"{done} of {r.questions} question(s) scored; the scorecard follows the debrief."
+        )
+    return Reply("\n".join(lines))
+
+
 # -- routing ----------------------------------------------------------------------------
 
 
@@ -331,6 +384,12 @@ def register(reg: CommandRegistry, svc: Services) -> None:
     async def cancel_(ctx: CommandContext) -> Reply:
         return await cancel_cmd(svc, ctx)
 
+    async def settings_(ctx: CommandContext) -> Reply:
+        return await settings_cmd(svc, ctx)
+
+    async def status_(ctx: CommandContext) -> Reply:
+        return await status_cmd(svc, ctx)
+
     reg.add(
         CommandSpec(
             ("mock", "start"),
@@ -371,5 +430,17 @@ def register(reg: CommandRegistry, svc: Services) -> None:
             ("mock", "cancel"), "Cancel the round under way here (its organiser or an admin)."
         ),
         cancel_,
+    )
+    reg.add(
+        CommandSpec(("mock", "status"), "Where the mock round here, or yours, stands."), status_
+    )
+    reg.add(
+        CommandSpec(
+            ("mock", "settings"),
+            "Who may start group mock rounds in this channel.",
+            (Option("start", T.string, "anyone or admins", choices=("anyone", "admins")),),
+            admin=True,
+        ),
+        settings_,
     )
     reg.default_sub("mock", "start")

@@ -1,4 +1,4 @@
-"""mock rounds: rounds, their line-up, their questions and scores, and their outbox
+"""mock rounds: rounds, their line-up, their questions and scores, their outbox, and who may start them
 
 Revision ID: 0007
 Revises: 0004
@@ -103,9 +103,18 @@ def upgrade() -> None:
         sa.UniqueConstraint("round_id", "key", name=op.f("uq_mock_outbox_round_id_key")),
     )
     op.create_index("ix_mock_outbox_status", "mock_outbox", ["status", "next_try_at"])
+    op.create_table(
+        "mock_settings",
+        sa.Column("tenant", sa.String(64), nullable=False),
+        sa.Column("channel_id", sa.String(64), nullable=False),
+        sa.Column("starters", sa.String(8), nullable=False),
+        sa.Column("updated_at", UtcDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("tenant", "channel_id", name=op.f("pk_mock_settings")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("mock_settings")
     op.drop_index("ix_mock_outbox_status", table_name="mock_outbox")
     op.drop_table("mock_outbox")
     op.drop_table("mock_slots")
