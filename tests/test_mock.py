@@ -642,3 +642,38 @@ async def test_status_says_where_the_round_stands_and_never_a_score(h: Harness) 
     await h.user("bo").runs("/mock status")
     said = to(h, "bo")[-1].text
     assert "1 of 2 question(s) scored" in said and not any(w in said for w in WORDS)
+
+
+async def test_two_instances_on_one_database_send_each_step_once(
+    any_db_url: str,
+    packs: dict,  # type: ignore[type-arg]
+) -> None:
+    import asyncio
+
+    from tests.harness import open_store
+
+    db = await open_store(any_db_url)
+    clock = FakeClock(datetime(2026, 11, 30, 7, 0, tzinfo=UTC))
+    h = build(db, MemoryChat(), clock, packs)
+    other = await h.restart(instance_id="second")
+    try:
+        await h.admin.runs("/setup")
+        s = await open_round(h, "/mock start format:loop questions:3 minutes:3")
+        await h.user("ana").clicks(s.number, "Start")
+        await h.user("fay").runs("/mock solo questions:2 minutes:3")
+        # Both processes run the timers at every due time, at once.
+        for _ in range(20):
+            due = await h.bot.next_due(clock.now())
+            if due is None or due > clock.now() + timedelta(minutes=30):
+                break
+            clock.set(due)
+            await asyncio.gather(h.bot.run_due(), other.bot.run_due())
+        texts = thread(h)
+        for n in (1, 2, 3):
+            assert sum(f"One minute left on question {n} of 3" in t for t in texts) == 1
+        assert sum(t.startswith("⏰ Time's up: that was the last question") for t in texts) == 1
+        assert sum(x.text.startswith("📊") for x in to(h, "fay")) == 1
+        nonces = [x.nonce for x in h.chat.sent if x.nonce]
+        assert len(nonces) == len(set(nonces)), "a step was sent twice"
+    finally:
+        await db.close()
