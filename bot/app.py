@@ -37,6 +37,8 @@ from bot.features import (
 )
 from bot.features.drills import flow as drills
 from bot.features.drills import reminders as drill_reminders
+from bot.features.mock import flow as mock
+from bot.features.mock import timers as mock_timers
 from bot.logs import about
 from bot.services import Services
 
@@ -54,6 +56,7 @@ class StudyBot:
         privacy.register(self.commands, services)
         review.register(self.commands, services)
         drills.register(self.commands, services)
+        mock.register(self.commands, services)
         self.commands.add(
             CommandSpec(
                 ("help",),
@@ -105,7 +108,7 @@ class StudyBot:
                 await answers.on_thread_delete(self.svc, event)
             case ButtonPressed():
                 kind, _, arg = event.custom_id.partition(":")
-                if await drills.on_button(self.svc, event):
+                if await drills.on_button(self.svc, event) or await mock.on_button(self.svc, event):
                     pass
                 elif kind == daily.ANSWER_BUTTON and arg.isdigit():
                     await answers.on_answer_button(self.svc, event, int(arg))
@@ -121,7 +124,7 @@ class StudyBot:
                     await peer_review.on_show_assignments(self.svc, event, arg)
             case FormSubmitted():
                 kind, _, arg = event.custom_id.partition(":")
-                if await drills.on_form(self.svc, event):
+                if await drills.on_form(self.svc, event) or await mock.on_form(self.svc, event):
                     pass
                 elif kind == daily.ANSWER_BUTTON and arg.isdigit():
                     await answers.on_answer_form(self.svc, event, int(arg))
@@ -173,12 +176,14 @@ class StudyBot:
         await peer_review.run_due(self.svc)
         await drill_reminders.run_due(self.svc)
         await drills.resume_reviews(self.svc)
+        await mock_timers.run_due(self.svc)
 
     async def next_due(self, after: datetime) -> datetime | None:
         times = [
             await daily.next_due(self.svc, after),
             await peer_review.next_due(self.svc, after),
             await drill_reminders.next_due(self.svc, after),
+            await mock_timers.next_due(self.svc, after),
         ]
         return min((t for t in times if t is not None), default=None)
 

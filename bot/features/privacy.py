@@ -12,6 +12,7 @@ from bot.commands import (
 )
 from bot.domain import Reply
 from bot.services import Services
+from bot.storage.mock_store import MockStore
 
 
 def register(reg: CommandRegistry, svc: Services) -> None:
@@ -19,18 +20,21 @@ def register(reg: CommandRegistry, svc: Services) -> None:
         if ctx.options.get("confirm") != "yes":
             raise CommandError(
                 "This deletes every answer you gave here, the peer reviews you wrote, your "
-                "drills and your interview date, for good. Run /forget-me confirm:yes to go ahead."
+                "drills, your mock rounds and your interview date, for good. Run /forget-me confirm:yes to go ahead."
             )
         user = ctx.interaction.user
         counts = await svc.store.forget_member(user.tenant, user.user_id)
         counts["drill records"] = await svc.drills.forget(user.tenant, user.user_id)
+        counts["mock round records"] = await MockStore(svc.store.engine).forget(
+            user.tenant, user.user_id
+        )
         done = ", ".join(f"{kind}: {n}" for kind, n in counts.items())
         return Reply(f"Deleted. {done}. Nothing of yours is left here.")
 
     reg.add(
         CommandSpec(
             ("forget-me",),
-            "Delete all your data in this server or workspace (answers, peer reviews, drills, dates).",
+            "Delete all your data here (answers, peer reviews, drills, mock rounds, dates).",
             (Option("confirm", OptionType.string, "yes, to delete for good", choices=("yes",)),),
         ),
         forget_me,
