@@ -32,28 +32,47 @@ class GroupInsert:
         self.table = table
         self.key = key
         self._queue: list[tuple[Row, asyncio.Future[int | None]]] = []
+        self._busy = False  # a commit is under way: newcomers queue for the next one
         self._flusher: asyncio.Task[None] | None = None
-        self.batches = 0  # transactions committed (the bench reports rows per batch)
+        self.batches = 0  # transactions committed
 
     async def insert(self, row: Row) -> int | None:
         """The new row's id once committed; None when a row with its key exists."""
+        if not self._busy:
+            # Nothing under way: write this row at once, in the caller's own task (a lone
+            # answer pays nothing for batching). Rows arriving meanwhile queue up.
+            self._busy = True
+            try:
+                [new_id] = await self._write([row])
+                return new_id
+            finally:
+                self._hand_over()
         future: asyncio.Future[int | None] = asyncio.get_running_loop().create_future()
         self._queue.append((row, future))
-        if self._flusher is None or self._flusher.done():
-            self._flusher = asyncio.create_task(self._flush_all(), name="group-commit")
         return await future
 
+    def _hand_over(self) -> None:
+        """After a commit: the rows that queued meanwhile go out together, in a task of
+        their own (no caller waits longer than its own batch)."""
+        if self._queue:
+            self._flusher = asyncio.create_task(self._flush_all(), name="group-commit")
+        else:
+            self._busy = False
+
     async def _flush_all(self) -> None:
-        while self._queue:
-            batch, self._queue = self._queue, []
-            try:
-                ids = await self._write([row for row, _ in batch])
-            except Exception:
-                await self._one_by_one(batch)
-                continue
-            for (_, future), new_id in zip(batch, ids, strict=True):
-                if not future.done():
-                    future.set_result(new_id)
+        try:
+            while self._queue:
+                batch, self._queue = self._queue, []
+                try:
+                    ids = await self._write([row for row, _ in batch])
+                except Exception:
+                    await self._one_by_one(batch)
+                    continue
+                for (_, future), new_id in zip(batch, ids, strict=True):
+                    if not future.done():
+                        future.set_result(new_id)
+        finally:
+            self._busy = False
 
     async def _one_by_one(self, batch: list[tuple[Row, asyncio.Future[int | None]]]) -> None:
         for row, future in batch:
@@ -78,7 +97,8 @@ class GroupInsert:
 
     async def _write(self, rows: list[Row]) -> list[int | None]:
         async with writing(self.engine) as conn:
-            result = await conn.execute(self._statement(), rows)
+            # One row: a plain execute; several: one multi-row statement (insertmanyvalues).
+            result = await conn.execute(self._statement(), rows[0] if len(rows) == 1 else rows)
             stored = {tuple(r[1:]): int(r[0]) for r in result.all()}
         self.batches += 1
         # Each row's id by its key; a key seen twice in one batch is the first one's.
