@@ -173,12 +173,14 @@ class StudyBot:
         await peer_review.run_due(self.svc)
         await drill_reminders.run_due(self.svc)
         await drills.resume_reviews(self.svc)
+        await review.resume_reviews(self.svc)
 
     async def next_due(self, after: datetime) -> datetime | None:
         times = [
             await daily.next_due(self.svc, after),
             await peer_review.next_due(self.svc, after),
             await drill_reminders.next_due(self.svc, after),
+            await review.next_due(self.svc, after),
         ]
         return min((t for t in times if t is not None), default=None)
 
