@@ -251,17 +251,22 @@ async def deliver(
         return  # the reveal at the close posts it with the answer
     if await svc.reviews.claim_delivery(tenant, stored.id, now):
         text = render_review(stored.review, question, author=answer.user_name, updated=updated)
-        if settings.hidden:  # the revealed message holds the answer and its review together
-            text = revealed(answer, text)
+        # In hidden mode the message to edit is the reveal's: the answer and its review.
+        in_place = revealed(answer, text) if settings.hidden else text
         try:
-            await _to_thread(svc, fresh, stored, earlier, text)
+            await _to_thread(svc, fresh, stored, earlier, text, in_place)
         except Exception:
             await svc.reviews.release_delivery(tenant, stored.id, now)
             raise
 
 
 async def _to_thread(
-    svc: Services, post: Post, stored: StoredReview, earlier: list[StoredReview], text: str
+    svc: Services,
+    post: Post,
+    stored: StoredReview,
+    earlier: list[StoredReview],
+    text: str,
+    in_place: str,
 ) -> None:
     """Edit the earlier review's message in place; a new message when there is none or the
     platform will not edit it (deleted, too old)."""
@@ -270,7 +275,7 @@ async def _to_thread(
     if shown is not None and shown.message_id is not None:
         ref = MessageRef(post.channel, shown.message_id, shown.thread_id)
         try:
-            await svc.chat.edit(ref, Outgoing(text))
+            await svc.chat.edit(ref, Outgoing(in_place))
             await svc.reviews.set_review_message(tenant, stored.id, ref.message_id, ref.thread_id)
             return
         except DeliveryRefused as refused:
