@@ -85,6 +85,11 @@ class MemoryChat:
         self.closed_dms: set[str] = set()
         self.no_threads: set[ChannelRef] = set()
         self.no_posting: set[ChannelRef] = set()
+        # Edits of the bot's own messages, in order: (message id, text before, text after).
+        # `sent` always holds each message's current text, as members now read it.
+        self.edits: list[tuple[str, str, str]] = []
+        # Messages the platform will no longer edit (deleted by a moderator, or too old).
+        self.uneditable: set[str] = set()
 
     @property
     def capabilities(self) -> Capabilities:
@@ -152,6 +157,15 @@ class MemoryChat:
         )
         channel = dest.channel or ChannelRef(dest.user.tenant if dest.user else "", f"dm-{mid}")
         return MessageRef(channel, mid, opened or dest.thread_id)
+
+    async def edit(self, ref: MessageRef, message: Outgoing) -> None:
+        at = next((i for i, s in enumerate(self.sent) if s.message_id == ref.message_id), None)
+        if at is None or ref.message_id in self.uneditable:
+            raise DeliveryRefused(Refusal.gone, "that message can no longer be edited")
+        old = self.sent[at]
+        text = split_message(message.text, self._caps.max_message_length)[0]
+        self.sent[at] = replace(old, text=text)
+        self.edits.append((ref.message_id, old.text, text))
 
     async def respond(self, interaction: InteractionRef, reply: Reply) -> MessageRef | None:
         if reply.private or interaction.channel is None:

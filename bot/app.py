@@ -177,6 +177,7 @@ class StudyBot:
         await drill_reminders.run_due(self.svc)
         await drills.resume_reviews(self.svc)
         await mock_timers.run_due(self.svc)
+        await review.resume_reviews(self.svc)
 
     async def next_due(self, after: datetime) -> datetime | None:
         times = [
@@ -184,6 +185,7 @@ class StudyBot:
             await peer_review.next_due(self.svc, after),
             await drill_reminders.next_due(self.svc, after),
             await mock_timers.next_due(self.svc, after),
+            await review.next_due(self.svc, after),
         ]
         return min((t for t in times if t is not None), default=None)
 

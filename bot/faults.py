@@ -14,8 +14,11 @@ from collections import Counter
 
 ENV = "STUDYBOT_FAULT"
 
-# The points the core marks, in the order a daily post passes them.
-POINTS = ("post.claimed", "post.sent", "post.finished")
+# The points the core marks: a daily post's, in the order it passes them, then an AI
+# review's (recorded as owed; the reviewer's answer kept, not yet delivered).
+POST_POINTS = ("post.claimed", "post.sent", "post.finished")
+REVIEW_POINTS = ("review.pending", "review.given")
+POINTS = POST_POINTS + REVIEW_POINTS
 
 _plan: dict[str, int] | None = None
 _seen: Counter[str] = Counter()

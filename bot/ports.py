@@ -35,6 +35,11 @@ class ChatPort(Protocol):
     async def open_form(self, interaction: InteractionRef, form: Form) -> None:
         """Show a form (a modal) to the user who triggered the interaction."""
 
+    async def edit(self, ref: MessageRef, message: Outgoing) -> None:
+        """Replace the text of a message the bot sent (mentions stay inert, buttons are
+        kept as the message had them). Raises `DeliveryRefused` when the platform will not
+        edit it for good (deleted, or too old to edit): the core then sends a new one."""
+
     async def thread_messages(self, channel: ChannelRef, thread_id: str) -> list[MessagePosted]:
         """Every member's message now in this thread, oldest first, with its current text
         (the bot's own and other bots' left out): what the platform holds, read back after

@@ -160,3 +160,6 @@ async def test_what_members_do_live_while_the_thread_is_read_is_not_undone(
         "Arrived while the thread was read.",
         "Edited while the thread was read.",
     ]
+    # The live edit is reviewed again in the background: let it finish before the store closes.
+    await second.bot.idle()
+    await h.bot.idle()

@@ -58,7 +58,7 @@ def run_with_kills(tmp_path: Path, record: Path) -> tuple[int, set[str], int]:
         runs += 1
         # Where this run dies: a point of the posting cycle and how many times it passes it
         # first (a day's line passes each point once per channel: up to ~5 days in).
-        point = rng.choice(faults.POINTS)
+        point = rng.choice(faults.POST_POINTS)
         plan = f"{point}:{rng.randint(1, 30)}" if kills < KILLS else ""
         log = tmp_path / f"run{runs}.out"  # a file, not a pipe: a full pipe would block the bot
         err_log = tmp_path / f"run{runs}.err"
@@ -124,7 +124,7 @@ async def test_sigkill_at_random_points_never_loses_or_doubles_a_post(tmp_path: 
     # Starting, feeding and killing processes blocks: it runs in a thread of its own.
     runs, killed_at, kills = await asyncio.to_thread(run_with_kills, tmp_path, record)
     assert kills == KILLS, f"only {kills} of the {KILLS} planned kills happened"
-    assert killed_at == set(faults.POINTS)  # before the send, after it, after recording it
+    assert killed_at == set(faults.POST_POINTS)  # before the send, after it, after recording it
 
     nonces: dict[tuple[str, str], set[str]] = defaultdict(set)
     sends = 0

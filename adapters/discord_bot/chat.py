@@ -20,7 +20,7 @@ import aiohttp
 import discord
 
 from adapters.discord_bot import history, mapping
-from adapters.discord_bot.refusals import refusal
+from adapters.discord_bot.refusals import edit_refusal, refusal
 from bot.domain import (
     Button,
     Capabilities,
@@ -303,6 +303,20 @@ class DiscordChat:
 
     # -- messages -----------------------------------------------------------------
 
+    async def edit(self, ref: MessageRef, message: Outgoing) -> None:
+        """PATCH the bot's message; allowed_mentions goes with it, as Discord parses every
+        mention of the new content otherwise. A text over the limit keeps its first part."""
+        content = mapping.split_text(mapping.render_text(message.text, message.mentions))[0]
+        where = self.client.get_partial_messageable(
+            int(ref.thread_id or ref.channel.channel_id), guild_id=_guild_id(ref.channel)
+        )
+        try:
+            await where.get_partial_message(int(ref.message_id)).edit(
+                content=content, allowed_mentions=mapping.allowed_mentions(message.mentions)
+            )
+        except discord.HTTPException as err:
+            raise edit_refusal(err) or err from err
+
     async def send(self, dest: Destination, message: Outgoing) -> MessageRef:
         parts = mapping.split_text(mapping.render_text(message.text, message.mentions))
         if dest.user is not None:  # private outside an interaction: a DM
@@ -456,3 +470,7 @@ def _dm_tenant(it: discord.Interaction[Any], interaction: InteractionRef) -> str
 
 def _view_kw(view: discord.ui.View | None) -> dict[str, Any]:
     return {"view": view} if view is not None else {}
+
+
+def _guild_id(ref: ChannelRef) -> int | None:
+    return int(ref.tenant) if ref.tenant.isdigit() else None

@@ -19,6 +19,8 @@ MISSING_PERMISSIONS = 50013
 UNKNOWN_CHANNEL = 10003
 UNKNOWN_MESSAGE = 10008
 UNKNOWN_INTERACTION = 10062
+NOT_THE_AUTHOR = 50005
+ARCHIVED_THREAD = 50083
 
 _PERMISSION_CODES = (MISSING_ACCESS, MISSING_PERMISSIONS)
 
@@ -42,4 +44,15 @@ def refusal(
         return DeliveryRefused(Refusal.missing_permission, needed, partial=partial)
     if err.code == UNKNOWN_CHANNEL:
         return DeliveryRefused(Refusal.gone, "the channel no longer exists", partial=partial)
+    return None
+
+
+def edit_refusal(err: discord.HTTPException) -> DeliveryRefused | None:
+    """The DeliveryRefused for a refused edit of the bot's message, or None when it may pass:
+    the message or channel is gone (10008, 10003), is not the bot's (50005), sits in an
+    archived thread (50083), or the bot cannot see the channel any more (50001, 50013)."""
+    if err.code in (UNKNOWN_MESSAGE, UNKNOWN_CHANNEL, NOT_THE_AUTHOR, ARCHIVED_THREAD):
+        return DeliveryRefused(Refusal.gone, f"the message can no longer be edited ({err.code})")
+    if err.code in _PERMISSION_CODES or isinstance(err, discord.Forbidden):
+        return DeliveryRefused(Refusal.missing_permission, "View Channel")
     return None

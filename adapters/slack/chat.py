@@ -126,6 +126,22 @@ class SlackChat:
             await self._deliver(dest, part, ())
         return first
 
+    async def edit(self, ref: MessageRef, message: Outgoing) -> None:
+        """chat.update with the text escaped as a post's is (no auto-linked names); a text
+        over one message's limit keeps its first part."""
+        text = render.message_text(message.text, message.mentions)
+        text = (render.chunks(text) or [text])[0]
+        client = await self._workspaces.client(ref.channel.tenant)
+        async with self._pacer.turn(ref.channel.channel_id):
+            with refusals(channel_id=ref.channel.channel_id):
+                await client.chat_update(
+                    channel=ref.channel.channel_id,
+                    ts=ref.message_id,
+                    text=text,
+                    parse="none",
+                    link_names=False,
+                )
+
     async def respond(self, interaction: InteractionRef, reply: Reply) -> MessageRef | None:
         if reply.form is not None:
             await self.open_form(interaction, reply.form)

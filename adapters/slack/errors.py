@@ -30,6 +30,10 @@ _REFUSALS: dict[str, Refusal] = {
     "user_not_visible": Refusal.gone,
     "user_not_in_channel": Refusal.gone,
     "account_inactive": Refusal.gone,
+    # chat.update: the message is gone, not the bot's, or past the workspace's edit window.
+    "message_not_found": Refusal.gone,
+    "cant_update_message": Refusal.gone,
+    "edit_window_closed": Refusal.gone,
     "token_revoked": Refusal.gone,
     "invalid_auth": Refusal.gone,
     "not_authed": Refusal.gone,
@@ -89,6 +93,8 @@ def detail(code: str, channel_id: str = "", user_id: str = "", needed: str = "")
             return f"{member} is no longer in this workspace, or studybot cannot see them."
         case "user_not_in_channel":
             return f"{member} is not in {channel} any more."
+        case "message_not_found" | "cant_update_message" | "edit_window_closed":
+            return f"studybot can no longer edit that message in {channel} ({code})."
         case "account_inactive" | "token_revoked" | "invalid_auth" | "not_authed":
             return "studybot is no longer installed in this workspace: reinstall the app to resume."
     return (

@@ -123,9 +123,13 @@ async def on_thread_edit(svc: Services, event: MessageEdited, *, backfilled: boo
         )
         return
     now = svc.clock.now()
+    before = await svc.store.answer_by_message(post, event.message_id)
+    if before is not None and before.text == text:
+        return  # the platform reported a change that left the text as it was (an embed)
+    new_id: int | None = None
     if not await svc.store.edit_answer(post, event.message_id, text, now):
         # An edit of a reply we never stored (it was empty before): it is an answer now.
-        await svc.store.add_answer(
+        new_id = await svc.store.add_answer(
             post,
             user_id=event.user.user_id,
             user_name=event.user.name,
@@ -142,6 +146,11 @@ async def on_thread_edit(svc: Services, event: MessageEdited, *, backfilled: boo
         )
     else:
         await svc.chat.send(thread, Outgoing(ack))
+    # The review follows the text: an edited answer is reviewed again, replacing the old one.
+    if before is not None:
+        await review.answer_edited(svc, post, before.id)
+    elif new_id is not None:
+        await review.answer_stored(svc, post, new_id)
 
 
 async def on_thread_delete(svc: Services, event: MessageDeleted) -> None:

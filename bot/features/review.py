@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from datetime import datetime
 from typing import Any
 
+from bot import faults
 from bot.commands import CommandContext, CommandError, CommandRegistry, CommandSpec, Option
 from bot.commands import OptionType as T
 from bot.content.schema import Kind, Question
 from bot.domain import (
     Button,
     ChannelRef,
+    DeliveryRefused,
     Destination,
     InteractionRef,
+    MessageRef,
     Outgoing,
     Reply,
     Review,
@@ -40,7 +44,7 @@ from bot.review.rubric import NAME as RUBRIC
 from bot.review.rubric import review_now
 from bot.services import Services
 from bot.storage.records import Answer, Post
-from bot.storage.review_store import ReviewSettings
+from bot.storage.review_store import PendingReview, ReviewSettings, StoredReview
 from bot.text import defang, quote, shorten
 
 log = logging.getLogger(__name__)
@@ -80,44 +84,88 @@ async def answer_stored(
     log.info("answer stored", extra={"post": post.id, "answer": answer_id})
     settings = settings or await svc.reviews.get_settings(post.channel)
     if settings.mode.ai_on:
-        svc.tasks.spawn(ai_review(svc, post, answer_id, interaction), name=f"review-{answer_id}")
+        await _start_review(svc, post, answer_id, interaction)
     if settings.mode.peer_on and settings.peer_start == PeerStart.now and post.closed_at is None:
         svc.tasks.spawn(
             peer_review.on_new_answer(svc, post, settings, answer_id), name=f"peer-{answer_id}"
         )
 
 
-async def ai_review(
-    svc: Services, post: Post, answer_id: int, interaction: InteractionRef | None = None
+async def answer_edited(svc: Services, post: Post, answer_id: int) -> None:
+    """An answer's text changed: it is reviewed again. The new review replaces the old one
+    where members read it (edited in place in the thread, sent again privately marked as
+    an update); the old row is kept, marked superseded. In hidden mode nothing shows until
+    the reveal, which shows only the current review; after the close the revealed message
+    is edited in place. An edit after the window closed is re-reviewed all the same: the
+    review must speak of the text members now read."""
+    if (await svc.reviews.get_settings(post.channel)).mode.ai_on:
+        await _start_review(svc, post, answer_id, None)
+
+
+async def _start_review(
+    svc: Services, post: Post, answer_id: int, interaction: InteractionRef | None
 ) -> None:
-    with about(post.channel, post=post.id, answer=answer_id):
-        await _ai_review(svc, post, answer_id, interaction)
+    # Recorded before the task starts: if this process dies, the review is still owed and
+    # any instance takes it over once the lease runs out (`resume_reviews`).
+    now = svc.clock.now()
+    pending = await svc.reviews.open_review(post, answer_id, now, now + svc.tuning.lease)
+    faults.reached("review.pending")
+    svc.tasks.spawn(
+        ai_review(svc, post, pending, interaction), name=f"review-{answer_id}-{pending.version}"
+    )
+
+
+async def resume_reviews(svc: Services) -> None:
+    """Reviews whose task died with its process (or failed): taken over after the lease,
+    by whichever instance gets there first, and given once."""
+    now = svc.clock.now()
+    for pending in await svc.reviews.stale_reviews(now):
+        if not svc.tuning.owns_tenant(pending.tenant):
+            continue
+        lease = now + svc.tuning.lease
+        if not await svc.reviews.take_over_review(pending.tenant, pending.id, now, lease):
+            continue  # another instance took it
+        post = await svc.store.get_post(pending.tenant, pending.post_id)
+        if post is None:
+            await svc.reviews.finish_review(pending.tenant, pending.id)
+            continue
+        log.info("review resumed", extra={"post": post.id, "answer": pending.answer_id})
+        svc.tasks.spawn(ai_review(svc, post, pending), name=f"review-{pending.answer_id}-resumed")
+
+
+async def next_due(svc: Services, after: datetime) -> datetime | None:
+    """When a pending review's lease runs out: the scheduler looks then."""
+    return await svc.reviews.next_review_lease(after)
+
+
+async def ai_review(
+    svc: Services, post: Post, pending: PendingReview, interaction: InteractionRef | None = None
+) -> None:
+    with about(post.channel, post=post.id, answer=pending.answer_id):
+        await _ai_review(svc, post, pending, interaction)
 
 
 async def _ai_review(
-    svc: Services, post: Post, answer_id: int, interaction: InteractionRef | None = None
+    svc: Services, post: Post, pending: PendingReview, interaction: InteractionRef | None = None
 ) -> None:
     tenant = post.channel.tenant
-    answer = await svc.reviews.get_answer(tenant, answer_id)
+    answer = await svc.reviews.get_answer(tenant, pending.answer_id)
     channel = await svc.store.get_channel(post.channel)
-    if answer is None or channel is None:
-        return  # deleted meanwhile
-    request = request_for(svc, channel.pack_id, post.question_id, answer.text)
-    if request is None:
+    request = (
+        request_for(svc, channel.pack_id, post.question_id, answer.text)
+        if answer is not None and channel is not None
+        else None
+    )
+    if answer is None or channel is None or request is None:
+        await svc.reviews.finish_review(tenant, pending.id)  # deleted meanwhile: nothing owed
         return
-    try:
-        review = await svc.reviewer.review(request)
-        outcome = "fallback" if review.reviewer != svc.reviewer.name else "ok"
-    except Exception:  # a reviewer should not raise; if one does, the rubric still answers
-        log.exception("reviewer raised", extra={"reviewer": svc.reviewer.name})
-        review = dataclasses.replace(review_now(request), note="The AI reviewer failed.")
-        outcome = "failed"
-    svc.metrics.review_given(svc.reviewer.name, outcome)
-    log.info("review given", extra={"reviewer": review.reviewer, "outcome": outcome})
-    if await svc.reviews.add_review(post, answer_id, review, svc.clock.now()):
-        await deliver(svc, post, answer, interaction)
-        if request.question.kind in (Kind.technical, Kind.behavioral):
-            # Answering the daily question is a review of that question's drill card.
+    if not pending.reviewed:  # a resumed task whose reviewer had answered skips this
+        review = await _run_reviewer(svc, request)
+        if not await svc.reviews.record_review(tenant, pending.id, review, svc.clock.now()):
+            return  # superseded by an edit, or another instance recorded it first
+        if pending.version == 1 and request.question.kind in (Kind.technical, Kind.behavioral):
+            # Answering the daily question is a review of that question's drill card
+            # (once per answer: a re-review after an edit is not another attempt).
             await srs.record_review(
                 svc.drills,
                 tenant=tenant,
@@ -128,18 +176,55 @@ async def _ai_review(
                 source="daily",
                 now=svc.clock.now(),
             )
+        faults.reached("review.given")
+    stored = await svc.reviews.get_review(tenant, pending.id)
+    if stored is None or stored.status != "pending":
+        return  # superseded meanwhile: the newer version delivers
+    await svc.reviews.supersede_older(tenant, answer.id, stored.version)
+    try:
+        await deliver(svc, post, answer, interaction, stored=stored)
+    except DeliveryRefused as refused:  # for good: retrying after the lease cannot help
+        log.warning("review delivery refused: %s", refused)
+    # Any other failure leaves the review pending: it is retried once the lease runs out.
+    await svc.reviews.finish_review(tenant, pending.id)
+
+
+async def _run_reviewer(svc: Services, request: ReviewRequest) -> Review:
+    try:
+        review = await svc.reviewer.review(request)
+        outcome = "fallback" if review.reviewer != svc.reviewer.name else "ok"
+    except Exception:  # a reviewer should not raise; if one does, the rubric still answers
+        log.exception("reviewer raised", extra={"reviewer": svc.reviewer.name})
+        review = dataclasses.replace(review_now(request), note="The AI reviewer failed.")
+        outcome = "failed"
+    svc.metrics.review_given(svc.reviewer.name, outcome)
+    log.info("review given", extra={"reviewer": review.reviewer, "outcome": outcome})
+    return review
 
 
 async def deliver(
-    svc: Services, post: Post, answer: Answer, interaction: InteractionRef | None = None
+    svc: Services,
+    post: Post,
+    answer: Answer,
+    interaction: InteractionRef | None = None,
+    *,
+    stored: StoredReview | None = None,
 ) -> None:
-    """Send a stored review where the channel wants it, unless hidden mode holds it back."""
+    """Send a stored review where the channel wants it, unless hidden mode holds it back.
+    A review of an edited answer replaces the earlier one: its thread message is edited in
+    place; privately it is sent again, marked as an update."""
     tenant = post.channel.tenant
     settings = await svc.reviews.get_settings(post.channel)
     fresh = await svc.store.get_post(tenant, post.id)
-    stored = await svc.reviews.review_for(tenant, answer.id)
+    stored = stored or await svc.reviews.review_for(tenant, answer.id)
     if fresh is None or stored is None:
         return
+    earlier = [
+        v
+        for v in await svc.reviews.review_versions(tenant, answer.id)
+        if v.version < stored.version
+    ]
+    updated = any(v.delivered_at is not None for v in earlier)
     question = _question(svc, fresh, await _pack_id(svc, fresh.channel))
     # An answer given through the private form gets its review privately too (in hidden
     # mode the reveal at the close shows both together instead).
@@ -149,7 +234,7 @@ async def deliver(
     now = svc.clock.now()
     if settings.delivery == Delivery.private or via_form:
         if await svc.reviews.claim_delivery(tenant, stored.id, now):
-            text = render_review(stored.review, question, author=None)
+            text = render_review(stored.review, question, author=None, updated=updated)
             reached = await notices.send_private(
                 svc,
                 author_of(answer),
@@ -165,12 +250,38 @@ async def deliver(
     if settings.hidden and fresh.closed_at is None:
         return  # the reveal at the close posts it with the answer
     if await svc.reviews.claim_delivery(tenant, stored.id, now):
-        text = render_review(stored.review, question, author=answer.user_name)
+        text = render_review(stored.review, question, author=answer.user_name, updated=updated)
+        # In hidden mode the message to edit is the reveal's: the answer and its review.
+        in_place = revealed(answer, text) if settings.hidden else text
         try:
-            await svc.chat.send(_thread(fresh), Outgoing(text))
+            await _to_thread(svc, fresh, stored, earlier, text, in_place)
         except Exception:
             await svc.reviews.release_delivery(tenant, stored.id, now)
             raise
+
+
+async def _to_thread(
+    svc: Services,
+    post: Post,
+    stored: StoredReview,
+    earlier: list[StoredReview],
+    text: str,
+    in_place: str,
+) -> None:
+    """Edit the earlier review's message in place; a new message when there is none or the
+    platform will not edit it (deleted, too old)."""
+    shown = next((v for v in reversed(earlier) if v.message_id), None)
+    tenant = post.channel.tenant
+    if shown is not None and shown.message_id is not None:
+        ref = MessageRef(post.channel, shown.message_id, shown.thread_id)
+        try:
+            await svc.chat.edit(ref, Outgoing(in_place))
+            await svc.reviews.set_review_message(tenant, stored.id, ref.message_id, ref.thread_id)
+            return
+        except DeliveryRefused as refused:
+            log.warning("could not edit the earlier review: %s", refused)
+    sent = await svc.chat.send(_thread(post), Outgoing(text))
+    await svc.reviews.set_review_message(tenant, stored.id, sent.message_id, sent.thread_id)
 
 
 async def on_show_review(svc: Services, event: ButtonPressed, arg: str) -> None:
@@ -209,8 +320,14 @@ def _question(svc: Services, post: Post, pack_id: str | None) -> Question | None
     return pack.question(post.question_id) if pack and post.question_id else None
 
 
-def render_review(review: Review, question: Question | None, *, author: str | None) -> str:
-    """The review as members read it. Reviewer text is defanged: an LLM can echo a mention."""
+UPDATED = " (updated: the answer was edited)"
+
+
+def render_review(
+    review: Review, question: Question | None, *, author: str | None, updated: bool = False
+) -> str:
+    """The review as members read it. Reviewer text is defanged: an LLM can echo a mention.
+    `updated`: it replaces a review of the answer's earlier text."""
     labels = {d.id: d.label for d in dimensions_for(question)} if question else {}
     if author is None:
         about = f" to “{shorten(question.prompt, 80)}”" if question else ""
@@ -218,7 +335,7 @@ def render_review(review: Review, question: Question | None, *, author: str | No
     else:
         head = f"🤖 Review of the answer from {author}"  # "you's answer" reads badly
     by = "rubric reviewer" if review.reviewer == RUBRIC else f"AI reviewer ({review.reviewer})"
-    lines = [f"{head} · {by}"]
+    lines = [f"{head} · {by}{UPDATED if updated else ''}"]
     lines.append(" · ".join(f"{labels.get(k, k)} {v}/4" for k, v in review.scores.items()))
     if review.strengths:
         lines += ["Strengths:", *(f"• {s}" for s in review.strengths)]
@@ -260,12 +377,23 @@ async def reveal(svc: Services, post: Post, settings: ReviewSettings) -> None:
     reviews = await svc.reviews.reviews_for_post(post) if with_reviews else {}
     question = _question(svc, post, await _pack_id(svc, post.channel))
     for a in answers:
-        late = " (late)" if a.late else ""
-        text = f"💬 {defang(a.user_name)}{late}:\n{quote(a.text, 1500)}"
         stored = reviews.get(a.id)
         if stored and await svc.reviews.claim_delivery(a.tenant, stored.id, svc.clock.now()):
-            text += "\n\n" + render_review(stored.review, question, author=a.user_name)
-        await svc.chat.send(where, Outgoing(text))
+            text = revealed(a, render_review(stored.review, question, author=a.user_name))
+            sent = await svc.chat.send(where, Outgoing(text))
+            # A re-review after the close edits this message (answer and review together).
+            await svc.reviews.set_review_message(
+                a.tenant, stored.id, sent.message_id, sent.thread_id
+            )
+        else:
+            await svc.chat.send(where, Outgoing(revealed(a)))
+
+
+def revealed(a: Answer, review_text: str = "") -> str:
+    """One answer as the reveal shows it, with its review when there is one."""
+    late = " (late)" if a.late else ""
+    text = f"💬 {defang(a.user_name)}{late}:\n{quote(a.text, 1500)}"
+    return f"{text}\n\n{review_text}" if review_text else text
 
 
 # -- /review settings -------------------------------------------------------------------

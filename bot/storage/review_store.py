@@ -48,6 +48,22 @@ class StoredReview:
     review: Review
     created_at: datetime
     delivered_at: datetime | None
+    version: int = 1
+    status: str = "given"  # pending | given | superseded
+    message_id: str | None = None  # its message in the thread, once it went there
+    thread_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PendingReview:
+    """A review owed to an answer: recorded before the reviewer runs, so it survives a crash."""
+
+    id: int
+    tenant: str
+    post_id: int
+    answer_id: int
+    version: int
+    reviewed: bool = False  # the reviewer already answered; only delivery is left
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,9 +167,159 @@ class ReviewStore:
         return sorted(latest.values(), key=lambda a: a.id)
 
     # -- AI reviews ---------------------------------------------------------------
+    #
+    # An answer's review is recorded as pending when the answer is stored (or edited), so a
+    # review whose task dies with its process is still owed: the row's lease runs out and any
+    # instance's scheduler takes it over (`take_over_review`). The reviewer's answer is kept
+    # on the row (`record_review`) before it is delivered, so a resumed task does not ask
+    # the reviewer twice; `finish_review` marks it given once delivery was done.
+
+    async def open_review(
+        self, post: Post, answer_id: int, now: datetime, lease_until: datetime
+    ) -> PendingReview:
+        """A new pending review for the answer's current text (version 1, or one more than
+        the last); earlier pending versions are superseded, as their text is gone."""
+        tenant = post.channel.tenant
+        of_answer = (reviews.c.tenant == tenant, reviews.c.answer_id == answer_id)
+        for _ in range(5):  # two edits at once may pick the same version: the loser retries
+            try:
+                async with writing(self.engine) as conn:
+                    last = (
+                        await conn.execute(select(func.max(reviews.c.version)).where(*of_answer))
+                    ).scalar()
+                    version = int(last or 0) + 1
+                    await conn.execute(
+                        update(reviews)
+                        .where(*of_answer, reviews.c.status == "pending")
+                        .values(status="superseded", lease_until=None)
+                    )
+                    result = await conn.execute(
+                        insert(reviews)
+                        .values(
+                            tenant=tenant,
+                            post_id=post.id,
+                            answer_id=answer_id,
+                            version=version,
+                            status="pending",
+                            lease_until=lease_until,
+                            reviewer="",
+                            scores="{}",
+                            strengths="[]",
+                            improvements="[]",
+                            follow_up="",
+                            note="",
+                            created_at=now,
+                        )
+                        .returning(reviews.c.id)
+                    )
+                    review_id = int(result.scalar_one())
+                return PendingReview(review_id, tenant, post.id, answer_id, version)
+            except IntegrityError:
+                continue
+        raise RuntimeError(f"could not open a review for answer {answer_id}")
+
+    async def pending_review(self, tenant: str, review_id: int) -> PendingReview | None:
+        q = select(reviews).where(
+            reviews.c.tenant == tenant, reviews.c.id == review_id, reviews.c.status == "pending"
+        )
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(q)).first()
+        return _pending(row._mapping) if row else None
+
+    async def record_review(
+        self, tenant: str, review_id: int, review: Review, now: datetime
+    ) -> bool:
+        """Keep the reviewer's answer on a pending row; False when another task recorded it
+        first or the row was superseded meanwhile."""
+        return await self._change_once(
+            reviews,
+            (
+                reviews.c.tenant == tenant,
+                reviews.c.id == review_id,
+                reviews.c.status == "pending",
+                reviews.c.reviewed_at.is_(None),
+            ),
+            reviewer=review.reviewer,
+            scores=json.dumps(review.scores),
+            strengths=json.dumps(list(review.strengths)),
+            improvements=json.dumps(list(review.improvements)),
+            follow_up=review.follow_up,
+            note=review.note,
+            reviewed_at=now,
+        )
+
+    async def supersede_older(
+        self, tenant: str, answer_id: int, version: int
+    ) -> list[StoredReview]:
+        """Mark the answer's earlier reviews superseded; returns them as they were."""
+        where = (
+            reviews.c.tenant == tenant,
+            reviews.c.answer_id == answer_id,
+            reviews.c.version < version,
+            reviews.c.status != "superseded",
+        )
+        async with writing(self.engine) as conn:
+            rows = (await conn.execute(select(reviews).where(*where))).all()
+            await conn.execute(
+                update(reviews).where(*where).values(status="superseded", lease_until=None)
+            )
+        return [_review(r._mapping) for r in rows]
+
+    async def finish_review(self, tenant: str, review_id: int) -> bool:
+        return await self._change_once(
+            reviews,
+            (reviews.c.tenant == tenant, reviews.c.id == review_id, reviews.c.status == "pending"),
+            status="given",
+            lease_until=None,
+        )
+
+    async def stale_reviews(self, now: datetime) -> list[PendingReview]:
+        """Pending reviews whose task's lease ran out (across tenants: the scheduler's view)."""
+        q = (
+            select(reviews)
+            .where(reviews.c.status == "pending", reviews.c.lease_until <= now)
+            .order_by(reviews.c.id)
+        )
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(q)).all()
+        return [_pending(r._mapping) for r in rows]
+
+    async def take_over_review(
+        self, tenant: str, review_id: int, now: datetime, lease_until: datetime
+    ) -> bool:
+        """Take a stale pending review; only one taker wins."""
+        return await self._change_once(
+            reviews,
+            (
+                reviews.c.tenant == tenant,
+                reviews.c.id == review_id,
+                reviews.c.status == "pending",
+                reviews.c.lease_until <= now,
+            ),
+            lease_until=lease_until,
+        )
+
+    async def next_review_lease(self, after: datetime) -> datetime | None:
+        q = select(func.min(reviews.c.lease_until)).where(
+            reviews.c.status == "pending", reviews.c.lease_until > after
+        )
+        async with self.engine.connect() as conn:
+            found = (await conn.execute(q)).scalar()
+        return found if isinstance(found, datetime) else None
+
+    async def set_review_message(
+        self, tenant: str, review_id: int, message_id: str, thread_id: str | None
+    ) -> None:
+        """Where the review sits in the thread, so a re-review edits it in place."""
+        await self._change_once(
+            reviews,
+            (reviews.c.tenant == tenant, reviews.c.id == review_id),
+            message_id=message_id,
+            thread_id=thread_id,
+        )
 
     async def add_review(self, post: Post, answer_id: int, review: Review, now: datetime) -> bool:
-        """Store an answer's AI review; False when it already has one."""
+        """Store an answer's AI review at once, given; False when it already has one."""
         try:
             async with writing(self.engine) as conn:
                 await conn.execute(
@@ -168,6 +334,7 @@ class ReviewStore:
                         follow_up=review.follow_up,
                         note=review.note,
                         created_at=now,
+                        reviewed_at=now,
                     )
                 )
         except IntegrityError:
@@ -175,14 +342,50 @@ class ReviewStore:
         return True
 
     async def review_for(self, tenant: str, answer_id: int) -> StoredReview | None:
-        q = select(reviews).where(reviews.c.tenant == tenant, reviews.c.answer_id == answer_id)
+        """The answer's current review: the newest version the reviewer answered."""
+        q = (
+            select(reviews)
+            .where(
+                reviews.c.tenant == tenant,
+                reviews.c.answer_id == answer_id,
+                reviews.c.status != "superseded",
+                reviews.c.reviewed_at.is_not(None),
+            )
+            .order_by(reviews.c.version.desc())
+            .limit(1)
+        )
         async with self.engine.connect() as conn:
             row = (await conn.execute(q)).first()
         return _review(row._mapping) if row else None
 
+    async def get_review(self, tenant: str, review_id: int) -> StoredReview | None:
+        q = select(reviews).where(reviews.c.tenant == tenant, reviews.c.id == review_id)
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(q)).first()
+        return _review(row._mapping) if row else None
+
+    async def review_versions(self, tenant: str, answer_id: int) -> list[StoredReview]:
+        """Every version of the answer's review, superseded ones too, oldest first."""
+        q = (
+            select(reviews)
+            .where(reviews.c.tenant == tenant, reviews.c.answer_id == answer_id)
+            .order_by(reviews.c.version)
+        )
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(q)).all()
+        return [_review(r._mapping) for r in rows]
+
     async def reviews_for_post(self, post: Post) -> dict[int, StoredReview]:
-        q = select(reviews).where(
-            reviews.c.tenant == post.channel.tenant, reviews.c.post_id == post.id
+        """Each answer's current review (what a reveal shows)."""
+        q = (
+            select(reviews)
+            .where(
+                reviews.c.tenant == post.channel.tenant,
+                reviews.c.post_id == post.id,
+                reviews.c.status != "superseded",
+                reviews.c.reviewed_at.is_not(None),
+            )
+            .order_by(reviews.c.version)
         )
         async with self.engine.connect() as conn:
             rows = (await conn.execute(q)).all()
@@ -466,6 +669,21 @@ def _review(m: Any) -> StoredReview:
         review,
         m["created_at"],
         m["delivered_at"],
+        m["version"],
+        m["status"],
+        m["message_id"],
+        m["thread_id"],
+    )
+
+
+def _pending(m: Any) -> PendingReview:
+    return PendingReview(
+        m["id"],
+        m["tenant"],
+        m["post_id"],
+        m["answer_id"],
+        m["version"],
+        m["reviewed_at"] is not None,
     )
 
 

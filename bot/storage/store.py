@@ -365,6 +365,14 @@ class Store:
             )
         return bool(done.rowcount)
 
+    async def answer_by_message(self, post: Post, message_id: str) -> Answer | None:
+        """The answer a member's message holds, if it was stored as one."""
+        async with self.engine.connect() as conn:
+            row = (
+                await conn.execute(select(answers).where(*_answer_key(post, message_id)))
+            ).first()
+        return answer_from_row(row._mapping) if row else None
+
     async def delete_answer(self, post: Post, message_id: str) -> bool:
         async with writing(self.engine) as conn:
             done = await conn.execute(delete(answers).where(*_answer_key(post, message_id)))

@@ -144,8 +144,20 @@ reviews = Table(
     Column("note", Text, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("delivered_at", UtcDateTime, nullable=True),
-    UniqueConstraint("tenant", "answer_id"),
+    # An answer's reviews, one per text it had: an edit adds version 2 and so on.
+    Column("version", Integer, nullable=False, server_default="1"),
+    # pending (recorded when the answer is stored; its task holds the lease) | given (the
+    # review went out, or was held back as the channel asks) | superseded (a later version
+    # replaced it). A pending row whose lease ran out is taken over by any scheduler.
+    Column("status", String(12), nullable=False, server_default="given"),
+    Column("lease_until", UtcDateTime, nullable=True),
+    Column("reviewed_at", UtcDateTime, nullable=True),  # set once the reviewer answered
+    # The review's message in the thread, edited in place when the answer is re-reviewed.
+    Column("message_id", String(64), nullable=True),
+    Column("thread_id", String(64), nullable=True),
+    UniqueConstraint("tenant", "answer_id", "version"),
     Index(None, "tenant", "post_id"),
+    Index(None, "status", "lease_until"),
 )
 
 # One row per (answer, peer reviewer): the assignment, its scores as they come in, and

@@ -46,6 +46,9 @@ MISSING_ACCESS = {"message": "Missing Access", "code": 50001}
 MISSING_PERMISSIONS = {"message": "Missing Permissions", "code": 50013}
 CANNOT_DM = {"message": "Cannot send messages to this user", "code": 50007}
 UNKNOWN_INTERACTION = {"message": "Unknown interaction", "code": 10062}
+UNKNOWN_MESSAGE = {"message": "Unknown Message", "code": 10008}
+NOT_THE_AUTHOR = {"message": "Cannot edit a message authored by another user", "code": 50005}
+ARCHIVED_THREAD = {"message": "Operation was attempted on an archived thread", "code": 50083}
 
 
 @dataclass
@@ -78,6 +81,7 @@ class Shown:
     to_user: str | None = None
     pings: bool = False
     components: list[Any] = field(default_factory=list)
+    edit: bool = False  # an edit of the message `message_id` already shown, not a new one
 
 
 @dataclass
@@ -163,6 +167,7 @@ class FakeDiscord:
             ("GET", re.compile(r"/guilds/(\d+)/threads/active"), self._active_threads),
             ("GET", re.compile(r"/channels/(\d+)/messages"), self._list_messages),
             ("POST", re.compile(r"/channels/(\d+)/messages"), self._create_message),
+            ("PATCH", re.compile(r"/channels/(\d+)/messages/(\d+)"), self._edit_message),
             (
                 "POST",
                 re.compile(r"/channels/(\d+)/messages/(\d+)/threads"),
@@ -513,6 +518,52 @@ class FakeDiscord:
         if nonce:
             self._nonces[(cid, nonce)] = msg
         return _json(msg)
+
+    async def _edit_message(
+        self, request: web.Request, m: re.Match[str], body: Any
+    ) -> web.Response:
+        """PATCH /channels/{c}/messages/{m}: only the author edits content; the message object
+        comes back with `edited_timestamp` set, and MESSAGE_UPDATE follows. Without
+        allowed_mentions in the body Discord parses every mention in the new content."""
+        cid, mid = int(m.group(1)), int(m.group(2))
+        channel = self.channels.get(cid)
+        if channel is None:
+            return _json({"message": "Unknown Channel", "code": 10003}, status=404)
+        refused = self._refused(cid, "VIEW_CHANNEL")
+        if refused is not None:
+            return refused
+        msg = self.messages.get(mid)
+        if msg is None or int(msg["channel_id"]) != cid:
+            return _json(UNKNOWN_MESSAGE, status=404)
+        if msg["author"]["id"] != self.bot_user["id"]:
+            return _json(NOT_THE_AUTHOR, status=403)
+        if channel.get("type") == 11 and channel["thread_metadata"].get("archived"):
+            return _json(ARCHIVED_THREAD, status=400)
+        if len(body.get("content") or "") > MAX_CONTENT:
+            return _too_long()
+        if "content" in body:
+            msg["content"] = body["content"] or ""
+        if "components" in body:
+            msg["components"] = body["components"] or []
+        msg["edited_timestamp"] = "2026-11-30T09:10:00.000000+00:00"
+        self.shown.append(
+            Shown(
+                msg["content"],
+                self._where(cid),
+                cid,
+                mid,
+                pings=would_ping(msg["content"], body.get("allowed_mentions")),
+                components=msg["components"],
+                edit=True,
+            )
+        )
+        if channel.get("guild_id"):
+            self.events.append(("MESSAGE_UPDATE", msg))
+        return _json(msg)
+
+    def current(self, mid: int) -> str:
+        """A message's text as members read it now (edits applied)."""
+        return str(self.messages[mid]["content"])
 
     async def _thread_from_message(
         self, request: web.Request, m: re.Match[str], body: Any

@@ -59,6 +59,7 @@ NEEDS: dict[str, str | None] = {
     "auth.test": None,
     "chat.postMessage": "chat:write",
     "chat.postEphemeral": "chat:write",
+    "chat.update": "chat:write",
     "views.open": None,
     "users.info": "users:read",
 }
@@ -138,6 +139,10 @@ class FakeSlack:
         # channel -> ts -> the message as conversations.replies returns it
         self.held: dict[str, dict[str, dict[str, Any]]] = {}
         self.replies_page_cap = 15
+        # The workspace's message edit setting (seconds after posting, None: any time), and
+        # when each message was posted by the fake's clock: chat.update honours both.
+        self.edit_window: float | None = None
+        self._posted_at: dict[tuple[str, str], float] = {}
         self._failures: dict[str, list[tuple[int, str]]] = {}
         self._holds: dict[str, asyncio.Event] = {}
         self._ts = itertools.count(1)
@@ -458,6 +463,7 @@ class FakeSlack:
             held["thread_ts"] = thread
             held["parent_user_id"] = self.held.get(channel, {}).get(thread, {}).get("user")
         self.held.setdefault(channel, {})[ts] = held
+        self._posted_at[(channel, ts)] = self.now
         body = {
             "ok": True,
             "channel": channel,
@@ -465,6 +471,50 @@ class FakeSlack:
             "message": {"text": msg.text, "ts": ts, "bot_id": ws.bot_id},
         }
         return body, msg
+
+    def _chat_update(self, args: dict[str, Any], ws: Workspace) -> tuple[dict[str, Any], None]:
+        """chat.update: the bot's own message only (cant_update_message otherwise), within the
+        workspace's edit window (edit_window_closed); blocks not sent are kept."""
+        channel, ts = str(args.get("channel", "")), str(args.get("ts", ""))
+        if not (args.get("text") or args.get("blocks") or args.get("attachments")):
+            return {"ok": False, "error": "no_text"}, None
+        refusal = self._channel_refusal(ws, channel)
+        if refusal is not None:
+            return {"ok": False, "error": refusal}, None
+        held = self.held.get(channel, {}).get(ts)
+        if held is None:
+            return {"ok": False, "error": "message_not_found"}, None
+        if held.get("bot_id") != ws.bot_id:
+            return {"ok": False, "error": "cant_update_message"}, None
+        posted_at = self._posted_at.get((channel, ts), self.now)
+        if self.edit_window is not None and self.now - posted_at > self.edit_window:
+            return {"ok": False, "error": "edit_window_closed"}, None
+        text = str(args.get("text", ""))
+        held["text"] = text
+        held["edited"] = {"user": ws.bot_user, "ts": self.next_ts()}
+        if "blocks" in args:
+            held["blocks"] = args.get("blocks") or []
+        for msg in self.messages:
+            if msg.kind == "message" and msg.channel == channel and msg.ts == ts:
+                msg.text = text
+                msg.blocks = held["blocks"]
+        body = {
+            "ok": True,
+            "channel": channel,
+            "ts": ts,
+            "text": text,
+            "message": {
+                "type": "message",
+                "user": ws.bot_user,
+                "bot_id": ws.bot_id,
+                "app_id": APP_ID,
+                "text": text,
+                "team": ws.team,
+                "blocks": held["blocks"],
+                "edited": held["edited"],
+            },
+        }
+        return body, None
 
     def _conversations_history(
         self, args: dict[str, Any], ws: Workspace
