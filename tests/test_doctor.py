@@ -17,6 +17,19 @@ DISCORD_TOKEN = "Bot MTAxMjM0NTY3ODkwMTIzNDU2.GhIjKl.abcdefghijklmnopqrstuvwxyz0
 SLACK_TOKEN = "xoxp-1234-5678-secretsecret"
 
 
+def _head() -> str:
+    from alembic.script import ScriptDirectory
+
+    from bot.storage.engine import alembic_config
+
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+HEAD = _head()
+
+
 async def doctor(env: dict[str, str], cwd: Path) -> tuple[int, str]:
     base = {
         k: v for k, v in os.environ.items() if not k.startswith(("STUDYBOT_", "DISCORD_", "SLACK_"))
@@ -51,7 +64,7 @@ async def test_a_good_configuration_passes_with_the_llm_answering(tmp_path: Path
         )
         assert len(llm.requests) == 1  # it really asked the endpoint
     assert code == 0, out
-    assert "ok     database: sqlite+aiosqlite" in out and "schema at 0003 (the newest)" in out
+    assert "ok     database: sqlite+aiosqlite" in out and f"schema at {HEAD} (the newest)" in out
     assert "ok     content packs: amazon-backend-developer" in out
     assert f"ok     LLM reviewer: tiny at {llm.url} answered in" in out
     assert out.rstrip().endswith("All good.")
@@ -105,7 +118,7 @@ async def test_an_unmigrated_database_and_a_missing_model_are_reported(tmp_path:
             tmp_path,
         )
     assert code == 1, out
-    assert "schema is at nothing; the newest is 0003" in out
+    assert f"schema is at nothing; the newest is {HEAD}" in out
     assert "fix: run `studybot db upgrade`" in out
     assert "FAIL   STUDYBOT_LLM_MODEL:" in out and "no model 'llama9'" in out
 
