@@ -26,6 +26,8 @@ from bot.events import (
 from bot.features import admin, answers, daily, peer_review, privacy, review, timeline
 from bot.features.drills import flow as drills
 from bot.features.drills import reminders as drill_reminders
+from bot.features.stories import coverage as story_coverage
+from bot.features.stories import flow as stories
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -42,6 +44,7 @@ class StudyBot:
         privacy.register(self.commands, services)
         review.register(self.commands, services)
         drills.register(self.commands, services)
+        stories.register(self.commands, services)
         self.commands.add(
             CommandSpec(
                 ("help",),
@@ -77,7 +80,9 @@ class StudyBot:
                 await answers.on_thread_delete(self.svc, event)
             case ButtonPressed():
                 kind, _, arg = event.custom_id.partition(":")
-                if await drills.on_button(self.svc, event):
+                if await drills.on_button(self.svc, event) or await stories.on_button(
+                    self.svc, event
+                ):
                     pass
                 elif kind == daily.ANSWER_BUTTON and arg.isdigit():
                     await answers.on_answer_button(self.svc, event, int(arg))
@@ -87,7 +92,7 @@ class StudyBot:
                     await peer_review.on_finish_button(self.svc, event, arg)
             case FormSubmitted():
                 kind, _, arg = event.custom_id.partition(":")
-                if await drills.on_form(self.svc, event):
+                if await drills.on_form(self.svc, event) or await stories.on_form(self.svc, event):
                     pass
                 elif kind == daily.ANSWER_BUTTON and arg.isdigit():
                     await answers.on_answer_form(self.svc, event, int(arg))
@@ -139,6 +144,7 @@ class StudyBot:
         await peer_review.run_due(self.svc)
         await drill_reminders.run_due(self.svc)
         await drills.resume_reviews(self.svc)
+        await story_coverage.run_due(self.svc)
 
     async def next_due(self, after: datetime) -> datetime | None:
         times = [

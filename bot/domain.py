@@ -69,6 +69,8 @@ class FormField:
     required: bool = True
     max_length: int = 4000
     placeholder: str = ""
+    # Prefilled text (an edit form shows what is there now).
+    value: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +92,8 @@ class Outgoing:
     thread_name: str | None = None
     # A stable key for this send, so an adapter can make a retried send idempotent.
     nonce: str | None = None
+    # Attachments as (file name, bytes): a chart, a CSV. Sent where `Capabilities.files`.
+    files: tuple[tuple[str, bytes], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +105,8 @@ class Capabilities:
     modals: bool = True
     buttons: bool = True
     max_message_length: int = 2000
+    # Attachments (images, CSV); without it the core sends the text alone.
+    files: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +139,8 @@ class Reply:
     buttons: tuple[Button, ...] = ()
     form: Form | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    # Attachments as (file name, bytes); the text always says everything without them.
+    files: tuple[tuple[str, bytes], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

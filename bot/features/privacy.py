@@ -19,18 +19,20 @@ def register(reg: CommandRegistry, svc: Services) -> None:
         if ctx.options.get("confirm") != "yes":
             raise CommandError(
                 "This deletes every answer you gave here, the peer reviews you wrote, your "
-                "drills and your interview date, for good. Run /forget-me confirm:yes to go ahead."
+                "drills, stories, scores and your interview date, for good. Run /forget-me confirm:yes to go ahead."
             )
         user = ctx.interaction.user
         counts = await svc.store.forget_member(user.tenant, user.user_id)
         counts["drill records"] = await svc.drills.forget(user.tenant, user.user_id)
+        counts["stories"] = await svc.stories.forget(user.tenant, user.user_id)
+        counts["leaderboard entries"] = await svc.progress.forget(user.tenant, user.user_id)
         done = ", ".join(f"{kind}: {n}" for kind, n in counts.items())
         return Reply(f"Deleted. {done}. Nothing of yours is left here.")
 
     reg.add(
         CommandSpec(
             ("forget-me",),
-            "Delete all your data in this server or workspace (answers, peer reviews, drills, dates).",
+            "Delete all your data in this server or workspace (answers, peer reviews, drills, stories, dates).",
             (Option("confirm", OptionType.string, "yes, to delete for good", choices=("yes",)),),
         ),
         forget_me,

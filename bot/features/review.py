@@ -14,9 +14,10 @@ from typing import Any
 from bot.commands import CommandContext, CommandError, CommandRegistry, CommandSpec, Option
 from bot.commands import OptionType as T
 from bot.content.schema import Kind, Question
-from bot.domain import ChannelRef, Destination, Outgoing, Reply, Review, UserRef
+from bot.domain import Button, ChannelRef, Destination, Outgoing, Reply, Review, UserRef
 from bot.features import peer_review
 from bot.features.drills import srs
+from bot.features.stories import buttons as story_buttons
 from bot.review.models import (
     Delivery,
     PeerStart,
@@ -110,13 +111,25 @@ async def deliver(svc: Services, post: Post, answer: Answer) -> None:
     if settings.delivery == Delivery.private or via_form:
         if await svc.reviews.claim_delivery(tenant, stored.id, svc.clock.now()):
             text = render_review(stored.review, question, author=None)
-            await svc.chat.send(Destination.to_user(author_of(answer)), Outgoing(text))
+            keep = _save_as_story(question, answer)
+            await svc.chat.send(
+                Destination.to_user(author_of(answer)), Outgoing(text, buttons=keep)
+            )
         return
     if settings.hidden and fresh.closed_at is None:
         return  # the reveal at the close posts it with the answer
     if await svc.reviews.claim_delivery(tenant, stored.id, svc.clock.now()):
         text = render_review(stored.review, question, author=answer.user_name)
-        await svc.chat.send(_thread(fresh), Outgoing(text))
+        await svc.chat.send(
+            _thread(fresh), Outgoing(text, buttons=_save_as_story(question, answer))
+        )
+
+
+def _save_as_story(question: Question | None, answer: Answer) -> tuple[Button, ...]:
+    """A behavioral answer's review offers to keep the answer in the author's story bank."""
+    if question is None or question.kind != Kind.behavioral:
+        return ()
+    return (story_buttons.save_answer(answer.id),)
 
 
 def author_of(answer: Answer) -> UserRef:
