@@ -26,6 +26,7 @@ from bot.events import (
 from bot.features import admin, answers, daily, peer_review, privacy, review, timeline
 from bot.features.drills import flow as drills
 from bot.features.drills import reminders as drill_reminders
+from bot.features.progress import flow as progress
 from bot.features.stories import coverage as story_coverage
 from bot.features.stories import flow as stories
 from bot.services import Services
@@ -45,6 +46,7 @@ class StudyBot:
         review.register(self.commands, services)
         drills.register(self.commands, services)
         stories.register(self.commands, services)
+        progress.register(self.commands, services)
         self.commands.add(
             CommandSpec(
                 ("help",),

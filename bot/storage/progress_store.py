@@ -82,21 +82,20 @@ class ProgressStore:
 
     # -- a member's own progress ------------------------------------------------------
 
-    async def posting_days(self, ref: ChannelRef) -> list[date]:
-        """The days the bot posted in this channel. Paused, skipped or failed days are not
-        here, so they never break a streak."""
-        q = (
-            select(posts.c.local_date)
-            .where(
-                posts.c.tenant == ref.tenant,
-                posts.c.channel_id == ref.channel_id,
-                posts.c.status == "sent",
-            )
-            .distinct()
-            .order_by(posts.c.local_date)
+    async def posting_days(self, ref: ChannelRef) -> dict[date, bool]:
+        """The days the bot posted in this channel, each with whether a post of that day is
+        still open for answers. Paused, skipped or failed days are not here, so they never
+        break a streak."""
+        q = select(posts.c.local_date, posts.c.closed_at).where(
+            posts.c.tenant == ref.tenant,
+            posts.c.channel_id == ref.channel_id,
+            posts.c.status == "sent",
         )
+        days: dict[date, bool] = {}
         async with self.engine.connect() as conn:
-            return [r[0] for r in (await conn.execute(q)).all()]
+            for day, closed_at in (await conn.execute(q)).all():
+                days[day] = days.get(day, False) or closed_at is None
+        return days
 
     async def answered_days(self, ref: ChannelRef, user_id: str) -> set[date]:
         """The posting days on which the member answered that day's question."""
