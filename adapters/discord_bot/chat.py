@@ -9,8 +9,9 @@ first answer, so a form asked for after a deferral becomes a button that opens i
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -91,7 +92,12 @@ class DiscordChat:
     @property
     def capabilities(self) -> Capabilities:
         return Capabilities(
-            threads=True, ephemeral=True, modals=True, buttons=True, max_message_length=2000
+            threads=True,
+            ephemeral=True,
+            modals=True,
+            buttons=True,
+            max_message_length=2000,
+            files=True,
         )
 
     # -- interactions -------------------------------------------------------------
@@ -128,7 +134,11 @@ class DiscordChat:
         async with session.lock:
             if not it.response.is_done():
                 result = await it.response.send_message(
-                    content, ephemeral=reply.private, allowed_mentions=quiet, **_view_kw(view)
+                    content,
+                    ephemeral=reply.private,
+                    allowed_mentions=quiet,
+                    **_view_kw(view),
+                    **_files_kw(reply.files),
                 )
                 session.original_used = True
                 return self._ref(interaction, result.message_id)
@@ -136,7 +146,10 @@ class DiscordChat:
                 session.original_used = True
                 if reply.private:
                     msg = await it.edit_original_response(
-                        content=content, allowed_mentions=quiet, view=view
+                        content=content,
+                        allowed_mentions=quiet,
+                        view=view,
+                        **_edit_files_kw(reply.files),
                     )
                     return self._ref(interaction, msg.id)
                 # The deferred response is ephemeral and stays so; close it, then say it in public.
@@ -147,6 +160,7 @@ class DiscordChat:
                 allowed_mentions=quiet,
                 wait=True,
                 **_view_kw(view),
+                **_files_kw(reply.files),
             )
             return self._ref(interaction, sent.id)
 
@@ -173,7 +187,7 @@ class DiscordChat:
             dest = Destination.to_user(interaction.user)
         else:
             dest = Destination.to_channel(interaction.channel)
-        return await self.send(dest, Outgoing(reply.text, buttons=reply.buttons))
+        return await self.send(dest, Outgoing(reply.text, buttons=reply.buttons, files=reply.files))
 
     @staticmethod
     def _ref(interaction: InteractionRef, message_id: int | None) -> MessageRef | None:
@@ -191,7 +205,9 @@ class DiscordChat:
         once: dict[str, Any] = {"nonce": mapping.nonce_for(message.nonce)} if message.nonce else {}
         if dest.user is not None:  # private outside an interaction: a DM
             dm = await self.client.create_dm(discord.Object(int(dest.user.user_id)))
-            sent = await dm.send(content, allowed_mentions=quiet, view=view, **once)
+            sent = await dm.send(
+                content, allowed_mentions=quiet, view=view, **once, **_files_kw(message.files)
+            )
             return MessageRef(ChannelRef(dest.user.tenant, str(dm.id)), str(sent.id))
         if dest.channel is None:
             raise ValueError("a destination needs a channel or a user")
@@ -217,7 +233,9 @@ class DiscordChat:
             return MessageRef(ref, str(created.message.id), str(created.thread.id))
         if not isinstance(channel, discord.abc.Messageable):
             raise TypeError(f"channel {ref.channel_id} cannot take messages")
-        sent = await channel.send(content, allowed_mentions=quiet, view=view, **once)
+        sent = await channel.send(
+            content, allowed_mentions=quiet, view=view, **once, **_files_kw(message.files)
+        )
         thread_id = (
             await self._open_thread(sent, message.thread_name) if message.thread_name else None
         )
@@ -241,3 +259,17 @@ class DiscordChat:
 
 def _view_kw(view: discord.ui.View | None) -> dict[str, Any]:
     return {"view": view} if view is not None else {}
+
+
+def _files_kw(files: Sequence[tuple[str, bytes]]) -> dict[str, Any]:
+    """Attachments: discord.py sends them as the `files[n]` parts of a multipart request.
+    A discord.File is read once, so each send makes its own."""
+    if not files:
+        return {}
+    return {"files": [discord.File(io.BytesIO(data), filename=name) for name, data in files]}
+
+
+def _edit_files_kw(files: Sequence[tuple[str, bytes]]) -> dict[str, Any]:
+    """The same for an edit of the deferred response, which takes `attachments`."""
+    kw = _files_kw(files)
+    return {"attachments": kw["files"]} if kw else {}
