@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -80,15 +81,27 @@ class SlackChat:
 
     @property
     def capabilities(self) -> Capabilities:
-        return Capabilities(max_message_length=render.SECTION_LIMIT)
+        return Capabilities(max_message_length=render.SECTION_LIMIT, files=True)
 
     async def send(self, dest: Destination, message: Outgoing) -> MessageRef:
         text = render.message_text(message.text, message.mentions)
-        return await self._deliver(
+        ref = await self._deliver(
             dest, text, message.buttons, opens_thread=bool(message.thread_name)
         )
+        if message.files:
+            await self._upload(message.files, dest)
+        return ref
 
     async def respond(self, interaction: InteractionRef, reply: Reply) -> MessageRef | None:
+        if reply.files:
+            # The text first (it says everything on its own), then the files after it.
+            ref = await self.respond(interaction, dataclasses.replace(reply, files=()))
+            if reply.private or interaction.channel is None:
+                where = Destination.to_user(interaction.user)
+            else:
+                where = Destination.to_channel(interaction.channel)
+            await self._upload(reply.files, where)
+            return ref
         if reply.form is not None:
             await self.open_form(interaction, reply.form)
             if not reply.text:
@@ -128,6 +141,24 @@ class SlackChat:
         await self._client.views_open(
             trigger_id=token.trigger_id, view=render.modal(form, context.encode())
         )
+
+    async def _upload(self, files: Sequence[tuple[str, bytes]], dest: Destination) -> None:
+        """Files with files_upload_v2 (getUploadURLExternal, the upload, then
+        completeUploadExternal). Slack has no ephemeral files: a private one goes to the
+        member's DM with the bot (`channels` takes a user id)."""
+        uploads = [{"content": data, "filename": name, "title": name} for name, data in files]
+        try:
+            if dest.user is not None:
+                await self._client.files_upload_v2(
+                    file_uploads=uploads, channels=[dest.user.user_id]
+                )
+            elif dest.channel is not None:
+                await self._client.files_upload_v2(
+                    file_uploads=uploads, channel=dest.channel.channel_id, thread_ts=dest.thread_id
+                )
+        except SlackApiError as err:
+            # The text went out and says everything; a missing file is logged, not fatal.
+            log.warning("file upload failed", extra={"error": error_code(err)})
 
     # -- the Web API --------------------------------------------------------------
 

@@ -55,11 +55,27 @@ class Msg:
         return [e for b in self.blocks if b.get("type") == "actions" for e in b["elements"]]
 
 
+@dataclass
+class SharedFile:
+    """A file uploaded and shared (private when `channel` is a DM, "D" + the user id)."""
+
+    file_id: str
+    filename: str
+    title: str
+    data: bytes
+    channel: str
+    thread_ts: str | None
+    comment: str
+
+
 class FakeSlack:
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self.messages: list[Msg] = []
         self.views: list[dict[str, Any]] = []
+        # files_upload_v2: file id -> its name, announced length and (once uploaded) bytes
+        self.uploads: dict[str, dict[str, Any]] = {}
+        self.shared_files: list[SharedFile] = []
         self.users: dict[str, dict[str, Any]] = {}
         self.expired_triggers: set[str] = set()
         self._failures: dict[str, list[tuple[int, str]]] = {}
@@ -81,6 +97,7 @@ class FakeSlack:
         app.router.add_post("/api/{method}", self._api)
         app.router.add_get("/api/{method}", self._api)  # slack_sdk reads with GET (users.info)
         app.router.add_post("/respond/{key}", self._respond)
+        app.router.add_post("/upload/v1/{file_id}", self._upload)
         app.router.add_get("/link/", self._socket)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -259,6 +276,61 @@ class FakeSlack:
             "url": f"ws://{self.base.removeprefix('http://')}/link/?ticket={uuid.uuid4()}",
         }, None
 
+    # -- files (files_upload_v2: getUploadURLExternal, the upload, completeUploadExternal)
+
+    def _files_getUploadURLExternal(
+        self, args: dict[str, Any], token: str
+    ) -> tuple[dict[str, Any], None]:
+        filename, length = str(args.get("filename", "")), str(args.get("length", ""))
+        if not filename or not length.isdigit():
+            return {"ok": False, "error": "invalid_arguments"}, None
+        file_id = f"F{len(self.uploads) + 1:08d}"
+        self.uploads[file_id] = {"filename": filename, "length": int(length), "data": None}
+        return {
+            "ok": True,
+            "upload_url": f"{self.base}/upload/v1/{file_id}",
+            "file_id": file_id,
+        }, None
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        file_id = request.match_info["file_id"]
+        data = await request.read()
+        pending = self.uploads.get(file_id)
+        if pending is None:
+            return web.Response(status=404, text="Not Found")
+        if len(data) != pending["length"]:
+            return web.Response(status=400, text="Bad Request: length mismatch")
+        pending["data"] = data
+        return web.Response(text=f"OK - {len(data)}")
+
+    def _files_completeUploadExternal(
+        self, args: dict[str, Any], token: str
+    ) -> tuple[dict[str, Any], None]:
+        files = args.get("files")
+        listed = json.loads(files) if isinstance(files, str) else files
+        if not listed:
+            return {"ok": False, "error": "invalid_arguments"}, None
+        done = []
+        for f in listed:
+            pending = self.uploads.get(str(f.get("id", "")))
+            if pending is None or pending["data"] is None:
+                return {"ok": False, "error": "file_not_found"}, None
+            done.append((str(f["id"]), str(f.get("title") or pending["filename"]), pending))
+        channels = [c for c in str(args.get("channels") or "").split(",") if c]
+        channel = str(args.get("channel_id") or "")
+        where = (
+            [channel] if channel else ["D" + c if c.startswith(("U", "W")) else c for c in channels]
+        )
+        for file_id, title, pending in done:
+            for c in where:
+                self.shared_files.append(
+                    SharedFile(
+                        file_id, pending["filename"], title, pending["data"], c,
+                        args.get("thread_ts") or None, str(args.get("initial_comment") or ""),
+                    )
+                )  # fmt: skip
+        return {"ok": True, "files": [{"id": i, "title": t} for i, t, _ in done]}, None
+
     async def _respond(self, request: web.Request) -> web.Response:
         payload = await request.json()
         key = request.match_info["key"]
@@ -341,7 +413,10 @@ async def _args(request: web.Request) -> dict[str, Any]:
         data = await request.json()
         return dict(data)
     form = await request.post()
-    args: dict[str, Any] = {k: v for k, v in form.items() if isinstance(v, str)}
+    # Slack reads arguments from the query string as well as the body (slack_sdk sends some
+    # methods' `params` that way, e.g. files.getUploadURLExternal).
+    args: dict[str, Any] = dict(request.query)
+    args.update({k: v for k, v in form.items() if isinstance(v, str)})
     for key in ("blocks", "view"):
         if isinstance(args.get(key), str):
             args[key] = json.loads(args[key])
