@@ -11,7 +11,19 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Column, Index, String, Table, and_, delete, func, insert, select, true
+from sqlalchemy import (
+    Column,
+    Index,
+    String,
+    Table,
+    and_,
+    delete,
+    func,
+    insert,
+    literal_column,
+    select,
+    true,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -69,11 +81,13 @@ class ExportRow:
     scores: dict[str, int]
 
 
-def _mean(scores_json: str | None) -> float | None:
-    if not scores_json:
-        return None
-    scores = json.loads(scores_json)
-    return sum(scores.values()) / len(scores) if scores else None
+# A review's mean score, computed in the database from its JSON {"dimension": 1..4}, so the
+# leaderboard reads one row a member instead of every answer. Averaging these means gives
+# each answer equal weight; an answer without a review counts but has no score.
+_MEAN_OF_SCORES = {
+    "sqlite": "(SELECT avg(value) FROM json_each(reviews.scores))",
+    "postgresql": "(SELECT avg(value::float) FROM json_each_text(reviews.scores::json))",
+}
 
 
 class ProgressStore:
@@ -164,9 +178,16 @@ class ProgressStore:
         )
         a_time = answers.c.created_at >= since if since else true()
         counted = (
-            select(answers.c.user_id, answers.c.id, reviews.c.scores)
+            select(
+                answers.c.user_id,
+                func.count(answers.c.id),
+                func.avg(literal_column(_MEAN_OF_SCORES[self.engine.dialect.name])),
+            )
             .join(posts, posts.c.id == answers.c.post_id)
-            .outerjoin(reviews, reviews.c.answer_id == answers.c.id)
+            .outerjoin(
+                reviews,
+                and_(reviews.c.tenant == answers.c.tenant, reviews.c.answer_id == answers.c.id),
+            )
             .join(lb, and_(lb.c.tenant == answers.c.tenant, lb.c.user_id == answers.c.user_id))
             .where(
                 answers.c.tenant == ref.tenant,
@@ -174,6 +195,7 @@ class ProgressStore:
                 lb.c.channel_id == ref.channel_id,
                 a_time,
             )
+            .group_by(answers.c.user_id)
         )
         d_time = drill_log.c.reviewed_at >= since if since else true()
         drilled = (
@@ -189,19 +211,17 @@ class ProgressStore:
         )
         async with self.engine.connect() as conn:
             names = {r[0]: r[1] for r in (await conn.execute(joined)).all()}
-            per: dict[str, list[float | None]] = {}
-            for user_id, _aid, scores in (await conn.execute(counted)).all():
-                per.setdefault(user_id, []).append(_mean(scores))
+            per = {r[0]: (int(r[1]), r[2]) for r in (await conn.execute(counted)).all()}
             drills = {r[0]: int(r[1]) for r in (await conn.execute(drilled)).all()}
         out = []
         for user_id, name in names.items():
-            means = [m for m in per.get(user_id, []) if m is not None]
+            count, average = per.get(user_id, (0, None))
             out.append(
                 Standing(
                     user_id,
                     name,
-                    len(per.get(user_id, [])),
-                    sum(means) / len(means) if means else None,
+                    count,
+                    float(average) if average is not None else None,
                     drills.get(user_id, 0),
                 )
             )
@@ -228,7 +248,10 @@ class ProgressStore:
                 reviews.c.scores,
             )
             .join(posts, posts.c.id == answers.c.post_id)
-            .outerjoin(reviews, reviews.c.answer_id == answers.c.id)
+            .outerjoin(
+                reviews,
+                and_(reviews.c.tenant == answers.c.tenant, reviews.c.answer_id == answers.c.id),
+            )
             .where(answers.c.tenant == ref.tenant, posts.c.channel_id == ref.channel_id)
             .order_by(posts.c.local_date, answers.c.id)
         )
