@@ -48,3 +48,13 @@ async def test_export_csv_is_uploaded_to_the_admin_only(world: World) -> None:
     assert shared.channel == "DUYOU" and shared.filename.endswith(".csv")
     rows = list(csv.DictReader(io.StringIO(shared.data.decode())))
     assert [r["member"] for r in rows] == ["ana"]
+
+
+def test_an_edit_form_is_prefilled_in_the_slack_modal() -> None:
+    from adapters.slack import render
+    from bot.features.stories.flow import story_form
+
+    prefill = {"title": "Outage", "principles": "Ownership", "situation": "S", "action": "A"}
+    view = render.modal(story_form("3", prefill), "ctx")
+    elements = {b["block_id"]: b["element"] for b in view["blocks"] if b["type"] == "input"}
+    assert {k: e.get("initial_value") for k, e in elements.items()} == {**prefill, "result": None}
