@@ -20,7 +20,7 @@ class Series:
 
 
 def draw(lines: list[Series], answers_per_week: list[tuple[date, int]]) -> bytes:
-    """A PNG: score lines on the left, answers a week as bars on the right."""
+    """A PNG: score lines on the left, reviewed answers a week as bars on the right."""
     import matplotlib
 
     matplotlib.use("Agg")  # no display: render to memory only
@@ -41,7 +41,7 @@ def draw(lines: list[Series], answers_per_week: list[tuple[date, int]]) -> bytes
     weeks = [d for d, _ in answers_per_week]
     counts = [n for _, n in answers_per_week]
     volume.bar(weeks, counts, width=5)
-    volume.set_title("Answers a week")
+    volume.set_title("Reviewed answers a week")
     for ax in (scores, volume):
         ax.tick_params(axis="x", labelrotation=45, labelsize="small")
     fig.tight_layout()
