@@ -130,7 +130,8 @@ async def fill(url: str, chans: list[ChannelRef]) -> int:
                     {"tenant": ref.tenant, "post_id": pid, "answer_id": answer_id,
                      "reviewer": "rubric", "scores": json.dumps(scores), "strengths": "[]",
                      "improvements": "[]", "follow_up": "", "note": "",
-                     "created_at": when, "delivered_at": when}
+                     "created_at": when, "delivered_at": when,
+                     "score": sum(scores.values()) / len(scores)}
                 )  # fmt: skip
                 batches[drill_log].append(
                     {"tenant": ref.tenant, "user_id": user, "question_id": qid, "rating": 3,

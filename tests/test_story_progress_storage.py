@@ -66,3 +66,49 @@ async def test_stories_nudges_and_opt_ins(any_db_url: str) -> None:
         assert await progress.standings(ref, NOW) == []
     finally:
         await store.close()
+
+
+async def test_the_migration_scores_reviews_already_stored(any_db_url: str) -> None:
+    """Reviews written before 0008 get their mean score, so old answers rank too."""
+    from sqlalchemy import insert, select
+
+    from bot.storage.engine import create_engine, upgrade
+    from bot.storage.tables import answers, channels, posts, reviews
+
+    engine = create_engine(any_db_url)
+    try:
+        await upgrade(engine, "0004")
+        async with engine.begin() as conn:
+            await conn.execute(
+                insert(channels).values(
+                    tenant="t1", channel_id="c", pack_id="p", post_time="09:00", timezone="UTC",
+                    weekdays="mon", window_minutes=60, grace_minutes=60, paused=False,
+                    created_at=NOW, updated_at=NOW,
+                )
+            )  # fmt: skip
+            await conn.execute(
+                insert(posts).values(
+                    id=1, tenant="t1", channel_id="c", slot="d", local_date=NOW.date(),
+                    status="sent", late=False, claimed_by="x", claimed_at=NOW, lease_until=NOW,
+                )
+            )  # fmt: skip
+            await conn.execute(
+                insert(answers).values(
+                    id=1, tenant="t1", post_id=1, user_id="ana", user_name="Ana",
+                    message_id="m", text="t", late=False, created_at=NOW, updated_at=NOW,
+                )
+            )  # fmt: skip
+            await conn.exec_driver_sql(
+                "INSERT INTO reviews (tenant, post_id, answer_id, reviewer, scores, strengths, "
+                "improvements, follow_up, note, created_at) VALUES ('t1', 1, 1, 'rubric', "
+                """'{"coverage": 4, "depth": 1}', '[]', '[]', '', '', '2026-11-30 09:00:00')"""
+            )
+        await upgrade(engine)
+        async with engine.connect() as conn:
+            assert (await conn.execute(select(reviews.c.score))).scalar_one() == 2.5
+        progress = ProgressStore(engine)
+        await progress.join(ChannelRef("t1", "c"), "ana", "Ana", NOW)
+        [standing] = await progress.standings(ChannelRef("t1", "c"), None)
+        assert (standing.answers, standing.average) == (1, 2.5)
+    finally:
+        await engine.dispose()

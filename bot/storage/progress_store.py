@@ -81,9 +81,10 @@ class ExportRow:
     scores: dict[str, int]
 
 
-# A review's mean score, computed in the database from its JSON {"dimension": 1..4}, so the
-# leaderboard reads one row a member instead of every answer. Averaging these means gives
-# each answer equal weight; an answer without a review counts but has no score.
+# A review's mean score: its stored `score`, or (for a row written without one) computed in
+# the database from its JSON {"dimension": 1..4}. The leaderboard reads one row a member
+# instead of every answer; each answer weighs the same; an answer without a review counts
+# but has no score.
 _MEAN_OF_SCORES = {
     "sqlite": "(SELECT avg(value) FROM json_each(reviews.scores))",
     "postgresql": "(SELECT avg(value::float) FROM json_each_text(reviews.scores::json))",
@@ -119,6 +120,7 @@ class ProgressStore:
             .where(
                 answers.c.tenant == ref.tenant,
                 answers.c.user_id == user_id,
+                posts.c.tenant == ref.tenant,
                 posts.c.channel_id == ref.channel_id,
             )
             .distinct()
@@ -181,7 +183,11 @@ class ProgressStore:
             select(
                 answers.c.user_id,
                 func.count(answers.c.id),
-                func.avg(literal_column(_MEAN_OF_SCORES[self.engine.dialect.name])),
+                func.avg(
+                    func.coalesce(
+                        reviews.c.score, literal_column(_MEAN_OF_SCORES[self.engine.dialect.name])
+                    )
+                ),
             )
             .join(posts, posts.c.id == answers.c.post_id)
             .outerjoin(
@@ -191,6 +197,7 @@ class ProgressStore:
             .join(lb, and_(lb.c.tenant == answers.c.tenant, lb.c.user_id == answers.c.user_id))
             .where(
                 answers.c.tenant == ref.tenant,
+                posts.c.tenant == ref.tenant,
                 posts.c.channel_id == ref.channel_id,
                 lb.c.channel_id == ref.channel_id,
                 a_time,
@@ -252,7 +259,11 @@ class ProgressStore:
                 reviews,
                 and_(reviews.c.tenant == answers.c.tenant, reviews.c.answer_id == answers.c.id),
             )
-            .where(answers.c.tenant == ref.tenant, posts.c.channel_id == ref.channel_id)
+            .where(
+                answers.c.tenant == ref.tenant,
+                posts.c.tenant == ref.tenant,
+                posts.c.channel_id == ref.channel_id,
+            )
             .order_by(posts.c.local_date, answers.c.id)
         )
         async with self.engine.connect() as conn:

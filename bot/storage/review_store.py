@@ -168,6 +168,9 @@ class ReviewStore:
                         follow_up=review.follow_up,
                         note=review.note,
                         created_at=now,
+                        score=sum(review.scores.values()) / len(review.scores)
+                        if review.scores
+                        else None,
                     )
                 )
         except IntegrityError:

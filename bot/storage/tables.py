@@ -7,6 +7,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -144,6 +145,8 @@ reviews = Table(
     Column("note", Text, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("delivered_at", UtcDateTime, nullable=True),
+    # The mean of `scores` (1-4), kept so leaderboards average in the database (F8).
+    Column("score", Float, nullable=True),
     UniqueConstraint("tenant", "answer_id"),
     Index(None, "tenant", "post_id"),
 )

@@ -1,5 +1,5 @@
 """stories and progress: the STAR story bank, the weekly gap nudge, leaderboard opt-ins,
-and indexes for streaks and score history
+indexes for streaks and score history, and each review's mean score
 
 Revision ID: 0008
 Revises: 0004
@@ -58,10 +58,20 @@ def upgrade() -> None:
         ),
     )
     op.create_index("ix_answers_member_time", "answers", ["tenant", "user_id", "created_at"])
+    # Each review's mean score, so leaderboards average in the database; filled for the
+    # reviews already stored.
+    op.add_column("reviews", sa.Column("score", sa.Float(), nullable=True))
+    mean = {
+        "sqlite": "(SELECT avg(value) FROM json_each(reviews.scores))",
+        "postgresql": "(SELECT avg(value::float) FROM json_each_text(reviews.scores::json))",
+    }[op.get_bind().dialect.name]
+    op.execute(f"UPDATE reviews SET score = {mean}")
     op.create_index("ix_drill_log_member_time", "drill_log", ["tenant", "user_id", "reviewed_at"])
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("reviews") as batch:
+        batch.drop_column("score")
     op.drop_index("ix_drill_log_member_time", table_name="drill_log")
     op.drop_index("ix_answers_member_time", table_name="answers")
     op.drop_table("leaderboard_members")
