@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -71,11 +72,21 @@ async def build(
     now = svc.clock.now()
     today = local_date(now, zone)
     ref = settings.channel
-    current, best = streaks(
-        await svc.progress.posting_days(ref), await svc.progress.answered_days(ref, user_id)
+    # The reads are independent: asked together, the reply waits for the slowest only.
+    (posting, answered, answers, scored), (cards, stories, prep) = await asyncio.gather(
+        asyncio.gather(
+            svc.progress.posting_days(ref),
+            svc.progress.answered_days(ref, user_id),
+            svc.progress.answer_count(tenant, user_id),
+            svc.progress.scored(tenant, user_id),
+        ),
+        asyncio.gather(
+            svc.drills.all_cards(tenant, user_id),
+            svc.stories.of_member(tenant, user_id),
+            svc.store.get_prep(tenant, user_id),
+        ),
     )
-    answers = await svc.progress.answer_count(tenant, user_id)
-    scored = await svc.progress.scored(tenant, user_id)
+    current, best = streaks(posting, answered)
     drills = sum(1 for s in scored if s.source == "drill")
     lines = [
         f"📈 Your progress · streak {current} day(s), best {best}",
@@ -92,21 +103,18 @@ async def build(
     else:
         lines.append("No reviewed answers yet: answer the daily question or run /drill.")
 
-    cards = await svc.drills.all_cards(tenant, user_id)
     live = {q.id for q in pack.questions if q.kind in DRILLABLE and not q.retired}
     cards = [c for c in cards if c.question_id in live]
     if cards:
         due = sum(1 for c in cards if c.due <= now)
         lines.append(f"Drills: {len(cards)} learned, {due} due now.")
 
-    stories = await svc.stories.of_member(tenant, user_id)
     cov = coverage(pack, stories)
     short = gaps(cov)
     at_target = sum(1 for c in cov if c.missing == 0 and c.target > 0)
     story_line = f"Stories: {len(stories)}, {at_target} of {len(cov)} principles at target"
     lines.append(story_line + (f"; gaps: {gap_list(short[:3])}." if short else "."))
 
-    prep = await svc.store.get_prep(tenant, user_id)
     target = prep.interview_date if prep else settings.cohort_date
     if target is not None:
         days = (target - today).days
