@@ -19,6 +19,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
@@ -29,6 +30,7 @@ from bot.commands import CommandError
 from bot.domain import ChannelRef, Form, FormField
 from bot.features.admin import NOT_SET_UP
 from bot.scheduling import advance_to
+from bot.text import shorten
 from bot.timing import BadValue, parse_zone
 
 TENANT = "console"
@@ -60,12 +62,15 @@ class Console:
         clock: ShiftedClock,
         out: TextIO = sys.stdout,
         transcript: TextIO | None = None,
+        files_dir: Path | None = None,
     ) -> None:
         self.bot = bot
         self.chat = chat
         self.clock = clock
         self.out = out
         self.transcript = transcript
+        # Where attachments (charts, CSV exports) are written; a terminal shows their path.
+        self.files_dir = files_dir or Path("data")
         self._forms: dict[str, FormInProgress] = {}  # by user name
         self._forms_seen = 0
         self.driver = ChatDriver(bot, chat, CHANNEL, admins={DEFAULT_USER})
@@ -83,6 +88,8 @@ class Console:
         body = sent.text.replace("\n", "\n    ")
         buttons = "  " + " ".join(f"[{b.label}]" for b in sent.buttons) if sent.buttons else ""
         print(f"[{sent.number}] {where}: {body}{buttons}", file=self.out, flush=True)
+        for path in self._save_files(sent):
+            print(f"    📎 {path}", file=self.out, flush=True)
         if self.transcript is not None:
             # One JSON line a message, written through at once: a record that outlives a
             # killed process (tests count posts in it; the nonce marks a retried send).
@@ -97,6 +104,16 @@ class Console:
             }
             self.transcript.write(json.dumps(record, ensure_ascii=False) + "\n")
             self.transcript.flush()
+
+    def _save_files(self, sent: Sent) -> list[Path]:
+        paths = []
+        for name, data in sent.files:
+            folder = self.files_dir / "files"
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / f"{sent.number}-{Path(name).name}"  # never outside the folder
+            path.write_bytes(data)
+            paths.append(path)
+        return paths
 
     def say(self, text: str) -> None:
         print(f"-- {text}", file=self.out, flush=True)
@@ -174,6 +191,8 @@ class Console:
         f = fill.next_field
         if f is not None:
             optional = " (optional: - to leave it empty)" if not f.required else ""
+            if f.value:
+                optional += f" (now: {shorten(f.value, 120)}; . keeps it)"
             self.say(
                 f"📝 {fill.form.title} for {user}: {f.label}{optional}. Type it on the next line, or /cancel."
             )
@@ -182,6 +201,8 @@ class Console:
         f = fill.next_field
         assert f is not None
         text = "" if (not f.required and line.strip() == "-") else line
+        if f.value and line.strip() == ".":
+            text = f.value  # an edit form: keep what is there
         if f.required and not text.strip():
             self.say(f"{f.label} is required; type it, or /cancel.")
             return

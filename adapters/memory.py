@@ -53,6 +53,7 @@ class Sent:
     buttons: tuple[Button, ...] = ()
     mentions: tuple[UserRef, ...] = ()
     nonce: str | None = None
+    files: tuple[tuple[str, bytes], ...] = ()  # attachments, as (file name, bytes)
 
     @property
     def private(self) -> bool:
@@ -72,7 +73,7 @@ class MemoryChat:
         # Several console processes on one database need message ids no other process uses,
         # as a real platform's are; `id_prefix` gives each its own.
         self._prefix = id_prefix
-        self._caps = capabilities or Capabilities(max_message_length=4000)
+        self._caps = capabilities or Capabilities(max_message_length=4000, files=True)
         self.sent: list[Sent] = []
         self.forms: list[OpenedForm] = []
         self._ids = itertools.count(1)
@@ -153,6 +154,7 @@ class MemoryChat:
                 buttons=message.buttons,
                 mentions=message.mentions,
                 nonce=message.nonce,
+                files=message.files if self._caps.files else (),
             )
         )
         channel = dest.channel or ChannelRef(dest.user.tenant if dest.user else "", f"dm-{mid}")
@@ -176,8 +178,10 @@ class MemoryChat:
             dest = Destination.to_channel(interaction.channel)
         # An answer to the member's own interaction is never a refused DM.
         if dest.channel is None and dest.user is not None:
-            return await self._send_one(dest, Outgoing(reply.text, buttons=reply.buttons))
-        return await self.send(dest, Outgoing(reply.text, buttons=reply.buttons))
+            return await self._send_one(
+                dest, Outgoing(reply.text, buttons=reply.buttons, files=reply.files)
+            )
+        return await self.send(dest, Outgoing(reply.text, buttons=reply.buttons, files=reply.files))
 
     async def open_form(self, interaction: InteractionRef, form: Form) -> None:
         self.forms.append(OpenedForm(interaction, form))

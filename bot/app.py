@@ -39,6 +39,9 @@ from bot.features.drills import flow as drills
 from bot.features.drills import reminders as drill_reminders
 from bot.features.mock import flow as mock
 from bot.features.mock import timers as mock_timers
+from bot.features.progress import flow as progress
+from bot.features.stories import coverage as story_coverage
+from bot.features.stories import flow as stories
 from bot.logs import about
 from bot.services import Services
 
@@ -57,6 +60,8 @@ class StudyBot:
         review.register(self.commands, services)
         drills.register(self.commands, services)
         mock.register(self.commands, services)
+        stories.register(self.commands, services)
+        progress.register(self.commands, services)
         self.commands.add(
             CommandSpec(
                 ("help",),
@@ -108,7 +113,11 @@ class StudyBot:
                 await answers.on_thread_delete(self.svc, event)
             case ButtonPressed():
                 kind, _, arg = event.custom_id.partition(":")
-                if await drills.on_button(self.svc, event) or await mock.on_button(self.svc, event):
+                if (
+                    await drills.on_button(self.svc, event)
+                    or await mock.on_button(self.svc, event)
+                    or await stories.on_button(self.svc, event)
+                ):
                     pass
                 elif kind == daily.ANSWER_BUTTON and arg.isdigit():
                     await answers.on_answer_button(self.svc, event, int(arg))
@@ -124,7 +133,11 @@ class StudyBot:
                     await peer_review.on_show_assignments(self.svc, event, arg)
             case FormSubmitted():
                 kind, _, arg = event.custom_id.partition(":")
-                if await drills.on_form(self.svc, event) or await mock.on_form(self.svc, event):
+                if (
+                    await drills.on_form(self.svc, event)
+                    or await mock.on_form(self.svc, event)
+                    or await stories.on_form(self.svc, event)
+                ):
                     pass
                 elif kind == daily.ANSWER_BUTTON and arg.isdigit():
                     await answers.on_answer_form(self.svc, event, int(arg))
@@ -178,6 +191,7 @@ class StudyBot:
         await drills.resume_reviews(self.svc)
         await mock_timers.run_due(self.svc)
         await review.resume_reviews(self.svc)
+        await story_coverage.run_due(self.svc)
 
     async def next_due(self, after: datetime) -> datetime | None:
         times = [

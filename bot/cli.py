@@ -252,7 +252,7 @@ async def _run_console(settings: Settings, start: datetime | None, transcript: P
     clock = ShiftedClock(start)
     runtime = await start_runtime(settings, chat, clock)
     record = transcript.open("a", encoding="utf-8") if transcript else None
-    console = Console(runtime.bot, chat, clock, transcript=record)
+    console = Console(runtime.bot, chat, clock, transcript=record, files_dir=settings.data)
     interactive = sys.stdin.isatty()
     try:
         if interactive:

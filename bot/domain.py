@@ -73,6 +73,8 @@ class FormField:
     required: bool = True
     max_length: int = 4000
     placeholder: str = ""
+    # Prefilled text (an edit form shows what is there now).
+    value: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +96,8 @@ class Outgoing:
     thread_name: str | None = None
     # A stable key for this send, so an adapter can make a retried send idempotent.
     nonce: str | None = None
+    # Attachments as (file name, bytes): a chart, a CSV. Sent where `Capabilities.files`.
+    files: tuple[tuple[str, bytes], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +109,8 @@ class Capabilities:
     modals: bool = True
     buttons: bool = True
     max_message_length: int = 2000
+    # Attachments (images, CSV); without it the core sends the text alone.
+    files: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +143,8 @@ class Reply:
     buttons: tuple[Button, ...] = ()
     form: Form | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    # Attachments as (file name, bytes); the text always says everything without them.
+    files: tuple[tuple[str, bytes], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,8 +13,10 @@ from bot.metrics import Metrics
 from bot.ports import ChatPort, Clock, Reviewer
 from bot.review.rubric import RubricReviewer
 from bot.storage.drill_store import DrillStore
+from bot.storage.progress_store import ProgressStore
 from bot.storage.review_store import ReviewStore
 from bot.storage.store import Store
+from bot.storage.story_store import StoryStore
 from bot.tasks import TaskRunner
 
 
@@ -38,6 +40,8 @@ class Memo:
     nudged: dict[ChannelRef, date] = field(default_factory=dict)
     # when this process last looked for drill answers whose review died with a process
     drill_resume_at: datetime | None = None
+    # when this process last looked for members to nudge about their story gaps
+    story_nudge_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,14 @@ class Services:
     @cached_property
     def drills(self) -> DrillStore:
         return DrillStore(self.store.engine)
+
+    @cached_property
+    def stories(self) -> StoryStore:
+        return StoryStore(self.store.engine)
+
+    @cached_property
+    def progress(self) -> ProgressStore:
+        return ProgressStore(self.store.engine)
 
     def pack(self, pack_id: str) -> Pack | None:
         return self.packs.get(pack_id)

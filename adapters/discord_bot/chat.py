@@ -9,10 +9,11 @@ first answer, so a form asked for after a deferral becomes a button that opens i
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 import re
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -136,7 +137,12 @@ class DiscordChat:
     @property
     def capabilities(self) -> Capabilities:
         return Capabilities(
-            threads=True, ephemeral=True, modals=True, buttons=True, max_message_length=2000
+            threads=True,
+            ephemeral=True,
+            modals=True,
+            buttons=True,
+            max_message_length=2000,
+            files=True,
         )
 
     # -- interactions -------------------------------------------------------------
@@ -212,8 +218,12 @@ class DiscordChat:
         first: MessageRef | None = None
         async with session.lock:
             for i, part in enumerate(parts):
-                view = view_for(reply.buttons, tenant) if i == len(parts) - 1 else None
-                ref = await self._respond_part(session, interaction, part, reply.private, view)
+                last = i == len(parts) - 1
+                view = view_for(reply.buttons, tenant) if last else None
+                files = reply.files if last else ()
+                ref = await self._respond_part(
+                    session, interaction, part, reply.private, view, files
+                )
                 first = ref if i == 0 else first
         return first
 
@@ -224,12 +234,17 @@ class DiscordChat:
         content: str,
         private: bool,
         view: discord.ui.View | None,
+        files: Sequence[tuple[str, bytes]] = (),
     ) -> MessageRef | None:
         it = session.interaction
         quiet = mapping.allowed_mentions()
         if not it.response.is_done():
             result = await it.response.send_message(
-                content, ephemeral=private, allowed_mentions=quiet, **_view_kw(view)
+                content,
+                ephemeral=private,
+                allowed_mentions=quiet,
+                **_view_kw(view),
+                **_files_kw(files),
             )
             session.original_used = True
             return self._ref(interaction, result.message_id)
@@ -237,13 +252,18 @@ class DiscordChat:
             session.original_used = True
             if private:
                 msg = await it.edit_original_response(
-                    content=content, allowed_mentions=quiet, view=view
+                    content=content, allowed_mentions=quiet, view=view, **_edit_files_kw(files)
                 )
                 return self._ref(interaction, msg.id)
             # The deferred response is ephemeral and stays so; close it, then say it in public.
             await it.edit_original_response(content="✅", allowed_mentions=quiet)
         sent = await it.followup.send(
-            content, ephemeral=private, allowed_mentions=quiet, wait=True, **_view_kw(view)
+            content,
+            ephemeral=private,
+            allowed_mentions=quiet,
+            wait=True,
+            **_view_kw(view),
+            **_files_kw(files),
         )
         return self._ref(interaction, sent.id)
 
@@ -257,13 +277,15 @@ class DiscordChat:
         tenant = _dm_tenant(it, interaction)
         first: MessageRef | None = None
         for i, part in enumerate(parts):
-            view = view_for(reply.buttons, tenant) if i == len(parts) - 1 else None
+            last = i == len(parts) - 1
+            view = view_for(reply.buttons, tenant) if last else None
             sent = await it.followup.send(
                 part,
                 ephemeral=reply.private,
                 allowed_mentions=mapping.allowed_mentions(),
                 wait=True,
                 **_view_kw(view),
+                **_files_kw(reply.files if last else ()),
             )
             if i == 0:
                 first = self._ref(interaction, sent.id)
@@ -293,7 +315,7 @@ class DiscordChat:
             dest = Destination.to_user(interaction.user)
         else:
             dest = Destination.to_channel(interaction.channel)
-        return await self.send(dest, Outgoing(reply.text, buttons=reply.buttons))
+        return await self.send(dest, Outgoing(reply.text, buttons=reply.buttons, files=reply.files))
 
     @staticmethod
     def _ref(interaction: InteractionRef, message_id: int | None) -> MessageRef | None:
@@ -381,7 +403,8 @@ class DiscordChat:
             if message.nonce:
                 key = message.nonce if i == 0 else f"{message.nonce}#{i}"
                 once["nonce"] = mapping.nonce_for(key)
-            sent = await target.send(part, allowed_mentions=quiet, view=view, **once)
+            files = _files_kw(message.files if last else ())
+            sent = await target.send(part, allowed_mentions=quiet, view=view, **once, **files)
             first = first or sent
         assert first is not None  # split_text never returns no part
         return first
@@ -474,3 +497,17 @@ def _view_kw(view: discord.ui.View | None) -> dict[str, Any]:
 
 def _guild_id(ref: ChannelRef) -> int | None:
     return int(ref.tenant) if ref.tenant.isdigit() else None
+
+
+def _files_kw(files: Sequence[tuple[str, bytes]]) -> dict[str, Any]:
+    """Attachments: discord.py sends them as the `files[n]` parts of a multipart request.
+    A discord.File is read once, so each send makes its own."""
+    if not files:
+        return {}
+    return {"files": [discord.File(io.BytesIO(data), filename=name) for name, data in files]}
+
+
+def _edit_files_kw(files: Sequence[tuple[str, bytes]]) -> dict[str, Any]:
+    """The same for an edit of the deferred response, which takes `attachments`."""
+    kw = _files_kw(files)
+    return {"attachments": kw["files"]} if kw else {}

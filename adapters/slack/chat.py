@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -23,6 +24,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import aiohttp
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
@@ -108,7 +110,7 @@ class SlackChat:
 
     @property
     def capabilities(self) -> Capabilities:
-        return Capabilities(max_message_length=render.SECTION_LIMIT)
+        return Capabilities(max_message_length=render.SECTION_LIMIT, files=True)
 
     async def send(self, dest: Destination, message: Outgoing) -> MessageRef:
         """A message over the limit goes out in parts, split between paragraphs (one with
@@ -124,6 +126,8 @@ class SlackChat:
         )
         for part in parts[1:]:
             await self._deliver(dest, part, ())
+        if message.files:
+            await self._upload(message.files, dest)
         return first
 
     async def edit(self, ref: MessageRef, message: Outgoing) -> None:
@@ -143,6 +147,15 @@ class SlackChat:
                 )
 
     async def respond(self, interaction: InteractionRef, reply: Reply) -> MessageRef | None:
+        if reply.files:
+            # The text first (it says everything on its own), then the files after it.
+            ref = await self.respond(interaction, dataclasses.replace(reply, files=()))
+            if reply.private or interaction.channel is None:
+                where = Destination.to_user(interaction.user)
+            else:
+                where = Destination.to_channel(interaction.channel)
+            await self._upload(reply.files, where)
+            return ref
         if reply.form is not None:
             await self.open_form(interaction, reply.form)
             if not reply.text:
@@ -194,6 +207,24 @@ class SlackChat:
     async def thread_messages(self, channel: ChannelRef, thread_id: str) -> list[MessagePosted]:
         client = await self._workspaces.client(channel.tenant)
         return await history.thread_messages(client, self.directory, channel, thread_id)
+
+    async def _upload(self, files: Sequence[tuple[str, bytes]], dest: Destination) -> None:
+        """Files with files_upload_v2 (getUploadURLExternal, the upload, then
+        completeUploadExternal). Slack has no ephemeral files: a private one goes to the
+        member's DM with the bot (`channels` takes a user id)."""
+        uploads = [{"content": data, "filename": name, "title": name} for name, data in files]
+        tenant = dest.user.tenant if dest.user else dest.channel.tenant if dest.channel else ""
+        try:
+            client = await self._workspaces.client(tenant)
+            if dest.user is not None:
+                await client.files_upload_v2(file_uploads=uploads, channels=[dest.user.user_id])
+            elif dest.channel is not None:
+                await client.files_upload_v2(
+                    file_uploads=uploads, channel=dest.channel.channel_id, thread_ts=dest.thread_id
+                )
+        except SlackApiError as err:
+            # The text went out and says everything; a missing file is logged, not fatal.
+            log.warning("file upload failed", extra={"error": error_code(err)})
 
     # -- the Web API --------------------------------------------------------------
 

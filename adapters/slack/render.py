@@ -94,6 +94,8 @@ def modal(form: Form, private_metadata: str) -> dict[str, Any]:
             "multiline": f.long,
             "max_length": min(f.max_length, INPUT_LIMIT),
         }
+        if f.value:  # an edit form shows what is there now
+            element["initial_value"] = f.value[: min(f.max_length, INPUT_LIMIT)]
         if f.placeholder:
             element["placeholder"] = {
                 "type": "plain_text",

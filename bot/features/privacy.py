@@ -20,7 +20,7 @@ def register(reg: CommandRegistry, svc: Services) -> None:
         if ctx.options.get("confirm") != "yes":
             raise CommandError(
                 "This deletes every answer you gave here, the peer reviews you wrote, your "
-                "drills, your mock rounds and your interview date, for good. Run /forget-me confirm:yes to go ahead."
+                "drills, stories, scores, your mock rounds and your interview date, for good. Run /forget-me confirm:yes to go ahead."
             )
         user = ctx.interaction.user
         counts = await svc.store.forget_member(user.tenant, user.user_id)
@@ -28,13 +28,15 @@ def register(reg: CommandRegistry, svc: Services) -> None:
         counts["mock round records"] = await MockStore(svc.store.engine).forget(
             user.tenant, user.user_id
         )
+        counts["stories"] = await svc.stories.forget(user.tenant, user.user_id)
+        counts["leaderboard entries"] = await svc.progress.forget(user.tenant, user.user_id)
         done = ", ".join(f"{kind}: {n}" for kind, n in counts.items())
         return Reply(f"Deleted. {done}. Nothing of yours is left here.")
 
     reg.add(
         CommandSpec(
             ("forget-me",),
-            "Delete all your data here (answers, peer reviews, drills, mock rounds, dates).",
+            "Delete all your data here (answers, reviews, drills, stories, mock rounds, dates).",
             (Option("confirm", OptionType.string, "yes, to delete for good", choices=("yes",)),),
         ),
         forget_me,

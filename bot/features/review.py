@@ -31,6 +31,7 @@ from bot.domain import (
 from bot.events import ButtonPressed
 from bot.features import notices, peer_review
 from bot.features.drills import srs
+from bot.features.stories import buttons as story_buttons
 from bot.logs import about
 from bot.review.models import (
     Delivery,
@@ -238,7 +239,7 @@ async def deliver(
             reached = await notices.send_private(
                 svc,
                 author_of(answer),
-                Outgoing(text),
+                Outgoing(text, buttons=_save_as_story(question, answer)),
                 fallback=_thread(fresh),
                 what="the review of your answer",
                 interaction=interaction,
@@ -254,7 +255,9 @@ async def deliver(
         # In hidden mode the message to edit is the reveal's: the answer and its review.
         in_place = revealed(answer, text) if settings.hidden else text
         try:
-            await _to_thread(svc, fresh, stored, earlier, text, in_place)
+            await _to_thread(
+                svc, fresh, stored, earlier, text, in_place, _save_as_story(question, answer)
+            )
         except Exception:
             await svc.reviews.release_delivery(tenant, stored.id, now)
             raise
@@ -267,6 +270,7 @@ async def _to_thread(
     earlier: list[StoredReview],
     text: str,
     in_place: str,
+    buttons: tuple[Button, ...] = (),
 ) -> None:
     """Edit the earlier review's message in place; a new message when there is none or the
     platform will not edit it (deleted, too old)."""
@@ -280,7 +284,7 @@ async def _to_thread(
             return
         except DeliveryRefused as refused:
             log.warning("could not edit the earlier review: %s", refused)
-    sent = await svc.chat.send(_thread(post), Outgoing(text))
+    sent = await svc.chat.send(_thread(post), Outgoing(text, buttons=buttons))
     await svc.reviews.set_review_message(tenant, stored.id, sent.message_id, sent.thread_id)
 
 
@@ -300,6 +304,13 @@ async def on_show_review(svc: Services, event: ButtonPressed, arg: str) -> None:
     text = render_review(stored.review, question, author=None)
     await svc.chat.respond(event.interaction, Reply(text))
     await svc.reviews.claim_delivery(user.tenant, stored.id, svc.clock.now())
+
+
+def _save_as_story(question: Question | None, answer: Answer) -> tuple[Button, ...]:
+    """A behavioral answer's review offers to keep the answer in the author's story bank."""
+    if question is None or question.kind != Kind.behavioral:
+        return ()
+    return (story_buttons.save_answer(answer.id),)
 
 
 def author_of(answer: Answer) -> UserRef:

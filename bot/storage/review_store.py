@@ -246,6 +246,7 @@ class ReviewStore:
             follow_up=review.follow_up,
             note=review.note,
             reviewed_at=now,
+            score=_mean(review),
         )
 
     async def supersede_older(
@@ -335,6 +336,7 @@ class ReviewStore:
                         note=review.note,
                         created_at=now,
                         reviewed_at=now,
+                        score=_mean(review),
                     )
                 )
         except IntegrityError:
@@ -704,3 +706,8 @@ def _assignment(m: Any) -> PeerAssignment:
         reminded_at=m["reminded_at"],
         gathered_at=m["gathered_at"],
     )
+
+
+def _mean(review: Review) -> float | None:
+    """The mean of a review's scores (1-4), kept so leaderboards average in the database."""
+    return sum(review.scores.values()) / len(review.scores) if review.scores else None

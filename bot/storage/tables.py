@@ -7,6 +7,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -155,6 +156,8 @@ reviews = Table(
     # The review's message in the thread, edited in place when the answer is re-reviewed.
     Column("message_id", String(64), nullable=True),
     Column("thread_id", String(64), nullable=True),
+    # The mean of `scores` (1-4), kept so leaderboards average in the database (F8).
+    Column("score", Float, nullable=True),
     UniqueConstraint("tenant", "answer_id", "version"),
     Index(None, "tenant", "post_id"),
     Index(None, "status", "lease_until"),

@@ -23,7 +23,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 
 from tests.discord import payloads as p
 
@@ -58,6 +58,8 @@ class Recorded:
     query: dict[str, str]
     body: Any
     status: int = 0
+    # Attachments of a multipart request: (form field name, file name, bytes).
+    files: list[tuple[str, str, bytes]] = field(default_factory=list)
 
 
 @dataclass
@@ -82,6 +84,7 @@ class Shown:
     pings: bool = False
     components: list[Any] = field(default_factory=list)
     edit: bool = False  # an edit of the message `message_id` already shown, not a new one
+    files: list[tuple[str, bytes]] = field(default_factory=list)  # (file name, bytes)
 
 
 @dataclass
@@ -257,9 +260,20 @@ class FakeDiscord:
 
     async def _dispatch(self, request: web.Request) -> web.Response:
         path = "/" + request.match_info["tail"]
-        body = await request.json() if request.can_read_body else None
-        rec = Recorded(request.method, path, dict(request.query), body)
+        uploads: list[tuple[str, str, bytes]] = []
+        if request.content_type == "multipart/form-data":
+            body, uploads = await _multipart(request)
+        else:
+            body = await request.json() if request.can_read_body else None
+        rec = Recorded(request.method, path, dict(request.query), body, files=uploads)
         self.requests.append(rec)
+        if uploads:
+            problem = _check_attachments(body, uploads)
+            if problem is not None:
+                rec.status = 400
+                return _json(problem, status=400)
+            message = body.get("data", body) if isinstance(body, dict) else {}
+            message[UPLOADS] = uploads
         async with self._arrived:
             self._arrived.notify_all()
         fault = self._take_fault(request.method, path)
@@ -361,6 +375,8 @@ class FakeDiscord:
             flags=int(body.get("flags", 0)),
             nonce=body.get("nonce"),
         )
+        uploads = body.pop(UPLOADS, [])
+        msg["attachments"] = [_attachment(channel_id, name, data) for _f, name, data in uploads]
         self.messages[int(msg["id"])] = msg
         place = where or self._where(channel_id)
         self.shown.append(
@@ -372,6 +388,7 @@ class FakeDiscord:
                 to_user=to_user,
                 pings=would_ping(msg["content"], body.get("allowed_mentions")),
                 components=msg["components"],
+                files=[(name, data) for _f, name, data in uploads],
             )
         )
         if place != "private" and guild:
@@ -711,3 +728,62 @@ class FakeDiscord:
             it.channel_id, body, to_user=it.user_name if private else None, where=where
         )
         return _json(msg)
+
+
+# -- attachments (https://discord.com/developers/docs/reference#uploading-files) ---------
+
+UPLOADS = "__uploads__"  # where the fake keeps a request's files next to its JSON body
+
+
+async def _multipart(request: web.Request) -> tuple[Any, list[tuple[str, str, bytes]]]:
+    """A multipart request as Discord reads it: the JSON in `payload_json`, each file in a
+    `files[n]` part with its file name."""
+    body: Any = {}
+    uploads: list[tuple[str, str, bytes]] = []
+    reader = await request.multipart()
+    async for part in reader:
+        if not isinstance(part, BodyPartReader):
+            continue
+        if part.name == "payload_json":
+            body = json.loads(await part.text())
+        else:
+            uploads.append((part.name or "", part.filename or "", bytes(await part.read())))
+    return body, uploads
+
+
+def _check_attachments(body: Any, uploads: list[tuple[str, str, bytes]]) -> dict[str, Any] | None:
+    """Discord's 400 for files it cannot place: a part not named files[n], or no file name."""
+    for field_name, filename, _data in uploads:
+        if not re.fullmatch(r"files\[\d+\]", field_name) or not filename:
+            return {
+                "message": "Invalid Form Body",
+                "code": 50035,
+                "errors": {
+                    field_name or "files": {
+                        "_errors": [
+                            {"code": "BASE_TYPE_REQUIRED", "message": "This field is required"}
+                        ]
+                    }
+                },
+            }
+    return None
+
+
+def _attachment(channel_id: int, filename: str, data: bytes) -> dict[str, Any]:
+    aid = p.snowflake()
+    kind = (
+        "image/png"
+        if data.startswith(b"\x89PNG")
+        else "text/csv"
+        if filename.endswith(".csv")
+        else "application/octet-stream"
+    )
+    url = f"https://cdn.discordapp.com/attachments/{channel_id}/{aid}/{filename}"
+    return {
+        "id": str(aid),
+        "filename": filename,
+        "size": len(data),
+        "url": url,
+        "proxy_url": url.replace("cdn.discordapp.com", "media.discordapp.net"),
+        "content_type": kind,
+    }

@@ -51,7 +51,15 @@ CLIENT_ID = "1111111111.2222222222"
 CLIENT_SECRET = "c1ient5ecret0f7he5tudyb07app000"
 # What the app's manifest asks for; a workspace grants these at install.
 SCOPES = frozenset(
-    {"commands", "chat:write", "im:write", "channels:history", "groups:history", "users:read"}
+    {
+        "commands",
+        "chat:write",
+        "im:write",
+        "files:write",
+        "channels:history",
+        "groups:history",
+        "users:read",
+    }
 )
 TRIGGER_LIFE = 3.0  # seconds a trigger_id can be exchanged for a view
 # The scope each method needs (Slack's method reference); None: the token alone.
@@ -62,6 +70,8 @@ NEEDS: dict[str, str | None] = {
     "chat.update": "chat:write",
     "views.open": None,
     "users.info": "users:read",
+    "files.getUploadURLExternal": "files:write",
+    "files.completeUploadExternal": "files:write",
 }
 
 
@@ -115,11 +125,27 @@ class Workspace:
     bot_id: str = BOT_ID
 
 
+@dataclass
+class SharedFile:
+    """A file uploaded and shared (private when `channel` is a DM, "D" + the user id)."""
+
+    file_id: str
+    filename: str
+    title: str
+    data: bytes
+    channel: str
+    thread_ts: str | None
+    comment: str
+
+
 class FakeSlack:
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self.messages: list[Msg] = []
         self.views: list[dict[str, Any]] = []
+        # files_upload_v2: file id -> its name, announced length and (once uploaded) bytes
+        self.uploads: dict[str, dict[str, Any]] = {}
+        self.shared_files: list[SharedFile] = []
         self.users: dict[str, dict[str, Any]] = {}
         # The fake's clock (Slack's time), in seconds; only tests and `slow` move it.
         self.now = 1764500000.0
@@ -163,6 +189,7 @@ class FakeSlack:
         app.router.add_get("/api/{method}", self._api)  # slack_sdk reads with GET (users.info)
         app.router.add_post("/respond/{key}", self._respond)
         app.router.add_get("/oauth/v2/authorize", self._authorize)
+        app.router.add_post("/upload/v1/{file_id}", self._upload)
         app.router.add_get("/link/", self._socket)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -693,6 +720,61 @@ class FakeSlack:
         sep = "&" if "?" in redirect else "?"
         raise web.HTTPFound(f"{redirect}{sep}code={code}&state={q.get('state', '')}")
 
+    # -- files (files_upload_v2: getUploadURLExternal, the upload, completeUploadExternal)
+
+    def _files_getUploadURLExternal(
+        self, args: dict[str, Any], ws: Workspace
+    ) -> tuple[dict[str, Any], None]:
+        filename, length = str(args.get("filename", "")), str(args.get("length", ""))
+        if not filename or not length.isdigit():
+            return {"ok": False, "error": "invalid_arguments"}, None
+        file_id = f"F{len(self.uploads) + 1:08d}"
+        self.uploads[file_id] = {"filename": filename, "length": int(length), "data": None}
+        return {
+            "ok": True,
+            "upload_url": f"{self.base}/upload/v1/{file_id}",
+            "file_id": file_id,
+        }, None
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        file_id = request.match_info["file_id"]
+        data = await request.read()
+        pending = self.uploads.get(file_id)
+        if pending is None:
+            return web.Response(status=404, text="Not Found")
+        if len(data) != pending["length"]:
+            return web.Response(status=400, text="Bad Request: length mismatch")
+        pending["data"] = data
+        return web.Response(text=f"OK - {len(data)}")
+
+    def _files_completeUploadExternal(
+        self, args: dict[str, Any], ws: Workspace
+    ) -> tuple[dict[str, Any], None]:
+        files = args.get("files")
+        listed = json.loads(files) if isinstance(files, str) else files
+        if not listed:
+            return {"ok": False, "error": "invalid_arguments"}, None
+        done = []
+        for f in listed:
+            pending = self.uploads.get(str(f.get("id", "")))
+            if pending is None or pending["data"] is None:
+                return {"ok": False, "error": "file_not_found"}, None
+            done.append((str(f["id"]), str(f.get("title") or pending["filename"]), pending))
+        channels = [c for c in str(args.get("channels") or "").split(",") if c]
+        channel = str(args.get("channel_id") or "")
+        where = (
+            [channel] if channel else ["D" + c if c.startswith(("U", "W")) else c for c in channels]
+        )
+        for file_id, title, pending in done:
+            for c in where:
+                self.shared_files.append(
+                    SharedFile(
+                        file_id, pending["filename"], title, pending["data"], c,
+                        args.get("thread_ts") or None, str(args.get("initial_comment") or ""),
+                    )
+                )  # fmt: skip
+        return {"ok": True, "files": [{"id": i, "title": t} for i, t, _ in done]}, None
+
     async def _respond(self, request: web.Request) -> web.Response:
         payload = await request.json()
         key = request.match_info["key"]
@@ -775,7 +857,10 @@ async def _args(request: web.Request) -> dict[str, Any]:
         data = await request.json()
         return dict(data)
     form = await request.post()
-    args: dict[str, Any] = {k: v for k, v in form.items() if isinstance(v, str)}
+    # Slack reads arguments from the query string as well as the body (slack_sdk sends some
+    # methods' `params` that way, e.g. files.getUploadURLExternal).
+    args: dict[str, Any] = dict(request.query)
+    args.update({k: v for k, v in form.items() if isinstance(v, str)})
     for key in ("blocks", "view"):
         if isinstance(args.get(key), str):
             args[key] = json.loads(args[key])

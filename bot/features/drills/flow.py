@@ -17,7 +17,7 @@ from typing import Any
 from bot.commands import CommandContext, CommandError, CommandRegistry, CommandSpec, Option
 from bot.commands import OptionType as T
 from bot.content import Pack
-from bot.content.schema import Phase
+from bot.content.schema import Kind, Phase
 from bot.domain import (
     Button,
     ButtonStyle,
@@ -34,6 +34,7 @@ from bot.events import ButtonPressed, FormSubmitted
 from bot.features.drills import srs
 from bot.features.drills.pick import DRILLABLE, Filters, Pick, choose, drillable, tags, weakness
 from bot.features.review import render_review, request_for
+from bot.features.stories import buttons as story_buttons
 from bot.review.models import ReviewRequest
 from bot.review.rubric import review_now
 from bot.services import Services
@@ -359,6 +360,11 @@ async def review_answer(svc: Services, session: DrillSession) -> Reply | None:
         buttons=(
             Button(f"{OUTLINE}:{session.id}", "Show outline", ButtonStyle.secondary),
             Button(f"{NEXT}:{session.id}", "Next drill"),
+        )
+        + (
+            (story_buttons.save_drill(session.id),)
+            if request.question.kind == Kind.behavioral
+            else ()
         ),
     )
 
