@@ -75,6 +75,8 @@ class Figures:
     limited: int
     avoidable: int
     per_process: dict[str, int]
+    bot_cpu: float = 0.0  # CPU seconds the bot processes used for the minute's work, together
+    fake_cpu: float = 0.0  # and the fake (this process) meanwhile
 
     def show(self) -> None:
         ratio = self.last_post / self.floor if self.floor else float("inf")
@@ -83,7 +85,8 @@ class Figures:
             f"last post {self.last_post:6.2f} s  floor {self.floor:6.2f} s  "
             f"ratio {ratio:4.2f}  requests {self.requests}  "
             f"duplicates {self.duplicates}  lost {self.lost}  sent rows {self.sent_rows}  "
-            f"429s {self.limited} (avoidable {self.avoidable})"
+            f"429s {self.limited} (avoidable {self.avoidable})  "
+            f"cpu: bots {self.bot_cpu:.1f} s, fake {self.fake_cpu:.1f} s"
         )
         if self.processes > 1:
             print(f"{'':8} posts per process: {dict(sorted(self.per_process.items()))}")
@@ -224,9 +227,17 @@ async def _bot(platform: str, kw: dict[str, Any], ready: Any, go: Any, done: Any
         )
     ready.put(kw["instance"])
     await asyncio.to_thread(go.wait)
-    started = time.monotonic()
-    await daily.run_due(svc)
-    done.put(("done", kw["instance"], started, time.monotonic()))
+    started, cpu = time.monotonic(), time.process_time()
+    profile = os.environ.get("FANOUT_PROFILE")
+    if profile:  # where the bot's own time goes: FANOUT_PROFILE=/tmp/x.prof
+        import cProfile
+
+        with cProfile.Profile() as prof:
+            await daily.run_due(svc)
+        prof.dump_stats(f"{profile}.{kw['instance']}")
+    else:
+        await daily.run_due(svc)
+    done.put(("done", kw["instance"], started, time.monotonic(), time.process_time() - cpu))
     for c in close:
         await c()
     await store.close()
@@ -246,7 +257,7 @@ async def run_bots(platform: str, processes: int, common: dict[str, Any]) -> lis
         proc.start()
     for _ in procs:
         await asyncio.to_thread(ready.get, True, 120)
-    go_at = time.monotonic()
+    go_at, cpu = time.monotonic(), time.process_time()
     go.set()
     results = [await asyncio.to_thread(done.get, True, 600) for _ in procs]
     for proc in procs:
@@ -254,7 +265,8 @@ async def run_bots(platform: str, processes: int, common: dict[str, Any]) -> lis
     errors = [r[1] for r in results if r[0] == "error"]
     if errors:
         raise RuntimeError("a bot process failed: " + "; ".join(errors))
-    return [go_at, *results]
+    bot_cpu = sum(r[4] for r in results)
+    return [go_at, bot_cpu, time.process_time() - cpu]
 
 
 # -- Discord ---------------------------------------------------------------------------
@@ -282,7 +294,7 @@ async def discord_case(
             "global_rate": rate,
         }  # fmt: skip
         fake_start = len(fake.arrived)
-        go_at, *_ = await run_bots("discord", processes, common)
+        go_at, bot_cpu, fake_cpu = await run_bots("discord", processes, common)
         fake.events.clear()  # the gateway echoes no bot is listening to here
         after = [a for a in fake.arrived[fake_start:] if a[0] >= go_at]
         posted = [a for a in after if a[1] == "POST" and POST_PATHS.fullmatch(a[2])]
@@ -300,7 +312,7 @@ async def discord_case(
             "discord", db, processes, channels, last, needed / DISCORD_GLOBAL, needed,
             sum(n - 1 for n in per_channel.values() if n > 1),
             len(study - set(per_channel)), sent, len(limited),
-            sum(1 for x in limited if x.avoidable), per_process,
+            sum(1 for x in limited if x.avoidable), per_process, bot_cpu, fake_cpu,
         )  # fmt: skip
     finally:
         await fake.stop()
@@ -325,7 +337,7 @@ async def slack_case(
             refs += [ChannelRef(team, f"C{g:04d}{i:05d}") for i in range(per)]
         await add_channels(url, refs)
         common = {"db_url": url, "url": fake.api_url, "tokens": tokens, "concurrency": concurrency}
-        go_at, *_ = await run_bots("slack", processes, common)
+        go_at, bot_cpu, fake_cpu = await run_bots("slack", processes, common)
         arrived = [a for a in fake.arrived if a[0] >= go_at]
         last = max((a[0] for a in arrived), default=go_at) - go_at
         limited = [x for x in fake.limited if x.at >= go_at]
@@ -347,6 +359,7 @@ async def slack_case(
             "slack", db, processes, channels, last, floor, len(arrived),
             sum(n - 1 for n in per_channel.values() if n > 1), len(wanted - set(per_channel)),
             sent, len(limited), sum(1 for x in limited if x.avoidable), per_process,
+            bot_cpu, fake_cpu,
         )  # fmt: skip
     finally:
         await fake.stop()

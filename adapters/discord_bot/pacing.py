@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -24,7 +25,9 @@ _EXEMPT = re.compile(r"/interactions/|/webhooks/")
 
 
 class GlobalPacer:
-    """Requests leave at most `per_second` a second, evenly spaced, in the order they ask."""
+    """Requests leave evenly spaced at `per_second`, in the order they ask, and never more
+    than `per_second` within any second: after the process stalled (a busy machine), the
+    requests that waited go out spaced again, not all at once."""
 
     def __init__(
         self,
@@ -36,17 +39,27 @@ class GlobalPacer:
         if per_second <= 0:
             raise ValueError("the global rate must be positive")
         self.interval = 1.0 / per_second
+        self.per_window = max(1, int(per_second))
         self._clock = clock
         self._sleep = sleep
         self._next = 0.0
+        self._sent: deque[float] = deque()
+        self._turn = asyncio.Lock()  # first come, first served
 
     async def take(self) -> None:
-        # Each caller reserves the next free slot at once, so order is kept without a lock.
-        now = self._clock()
-        at = max(now, self._next)
-        self._next = at + self.interval
-        if at > now:
-            await self._sleep(at - now)
+        async with self._turn:
+            while True:
+                now = self._clock()
+                while self._sent and self._sent[0] <= now - 1.0:
+                    self._sent.popleft()
+                wait = self._next - now
+                if len(self._sent) >= self.per_window:
+                    wait = max(wait, self._sent[0] + 1.0 - now)
+                if wait <= 0:
+                    break
+                await self._sleep(wait)
+            self._sent.append(now)
+            self._next = now + self.interval
 
 
 def paced_requests(trace: aiohttp.TraceConfig, pacer: GlobalPacer) -> aiohttp.TraceConfig:
