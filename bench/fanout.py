@@ -18,6 +18,7 @@ PostgreSQL with one process and with two processes sharing the channels through 
 
     python bench/fanout.py [--channels 1000] [--guilds 50] [--platform discord|slack|both]
                            [--pg postgresql://postgres@127.0.0.1:5432/test] [--no-pg]
+                           [--cases sqlite:1,postgresql:1,postgresql:2]
 """
 
 from __future__ import annotations
@@ -395,6 +396,11 @@ async def main() -> None:
         default=os.environ.get("STUDYBOT_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test"),
     )
     ap.add_argument("--no-pg", action="store_true", help="SQLite only (no PostgreSQL runs)")
+    ap.add_argument(
+        "--cases",
+        default="sqlite:1,postgresql:1,postgresql:2",
+        help="database:processes, comma-separated",
+    )
     args = ap.parse_args()
     platforms = ("discord", "slack") if args.platform == "both" else (args.platform,)
     print(
@@ -402,7 +408,8 @@ async def main() -> None:
         f"post_concurrency {args.concurrency}"
     )
     for platform in platforms:
-        plan = [("sqlite", 1)] + ([] if args.no_pg else [("postgresql", 1), ("postgresql", 2)])
+        plan = [(db, int(n)) for db, n in (c.split(":") for c in args.cases.split(","))]
+        plan = [(db, n) for db, n in plan if not (args.no_pg and db == "postgresql")]
         for db, processes in plan:
             (await case(args, platform, db, processes)).show()
 

@@ -122,4 +122,5 @@ async def test_the_global_pacer_keeps_any_second_under_the_rate() -> None:
     # (a hair under a second: 48 spacings of 1/48 s add up to 1 s give or take a rounding)
     busiest = max(sum(1 for t in sent if start <= t < start + 1.0 - 1e-6) for start in sent)
     assert busiest == 48
-    assert abs(sent[-1] - 199 / 48) < 1e-9  # and no slower than that
+    assert sent[9] == 0.0  # a few go at once
+    assert sent[-1] <= 200 / 48  # and the rest no slower than the rate
