@@ -249,7 +249,10 @@ async def run_bots(platform: str, processes: int, common: dict[str, Any]) -> lis
     ready, done, go = ctx.Queue(), ctx.Queue(), ctx.Event()
     procs = []
     for i in range(processes):
-        kw = {**common, "instance": f"{platform}-{i + 1}"}
+        # The processes share the channels, and as many posts under way in all as one
+        # process would have: a process that claimed far ahead would finish last.
+        share = max(1, common["concurrency"] // processes)
+        kw = {**common, "instance": f"{platform}-{i + 1}", "concurrency": share}
         if platform == "discord":
             # Discord's global limit is per bot token: processes sharing it share the rate.
             kw["global_rate"] = common["global_rate"] / processes
