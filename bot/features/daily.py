@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from statistics import mean
@@ -77,6 +78,10 @@ async def run_due(svc: Services) -> None:
     # honours), not by one round trip after another. Each channel's claim row still makes
     # its post exactly-once, and each channel fails alone.
     turns = asyncio.Semaphore(max(1, svc.tuning.post_concurrency))
+    # Each instance goes through the channels in an order of its own, so instances sharing
+    # a database claim different channels first instead of racing for the same ones.
+    order = list(channels)
+    random.Random(svc.tuning.instance_id).shuffle(order)
 
     async def one(settings: ChannelSettings) -> None:
         async with turns:
@@ -89,7 +94,7 @@ async def run_due(svc: Services) -> None:
                 except Exception:  # one broken channel must not stop the others
                     log.exception("posting failed")
 
-    await asyncio.gather(*(one(s) for s in channels))
+    await asyncio.gather(*(one(s) for s in order))
     await close_due_windows(svc)
 
 
