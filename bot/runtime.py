@@ -78,7 +78,11 @@ async def start(
         store=store,
         clock=clock,
         packs=packs,
-        tuning=Tuning(instance_id=settings.instance_id, owns_tenant=owns_tenant or _every_tenant),
+        tuning=Tuning(
+            instance_id=settings.instance_id,
+            owns_tenant=owns_tenant or _every_tenant,
+            post_concurrency=settings.post_concurrency,
+        ),
         metrics=metrics,
     )
     runtime = Runtime(StudyBot(services, default_pack=settings.default_pack), store, url)

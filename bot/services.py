@@ -30,6 +30,9 @@ class Tuning:
     late_after: timedelta = timedelta(minutes=5)
     # Which tenants this process schedules for (a Discord shard owns a share of the guilds).
     owns_tenant: Callable[[str], bool] = lambda _tenant: True
+    # How many due channels are posted at once; the adapter paces them to the platform's
+    # rate limits, so this only bounds what waits in its queues.
+    post_concurrency: int = 32
 
 
 @dataclass

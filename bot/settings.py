@@ -30,6 +30,9 @@ class Settings(BaseSettings):
         default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}",
         alias="STUDYBOT_INSTANCE_ID",
     )
+    # How many due channels one process posts at once (the adapter paces them to the
+    # platform's rate limits).
+    post_concurrency: int = Field(32, ge=1, le=1000, alias="STUDYBOT_POST_CONCURRENCY")
     log_level: str = Field("INFO", alias="STUDYBOT_LOG_LEVEL")
     log_format: Literal["json", "text"] = Field("json", alias="STUDYBOT_LOG_FORMAT")
     adapter: Literal["auto", "console", "discord", "slack"] = Field(

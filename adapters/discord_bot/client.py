@@ -18,6 +18,7 @@ from discord import app_commands
 
 from adapters.discord_bot import commands, mapping
 from adapters.discord_bot.chat import DiscordChat, no_blind_forum_retries
+from adapters.discord_bot.pacing import GLOBAL_RATE, GlobalPacer, paced_requests
 from bot.app import StudyBot
 from bot.events import ButtonPressed, Event
 from bot.scheduling import Scheduler
@@ -37,6 +38,9 @@ class ClientOptions:
     guild_ready_timeout: float = 2.0
     # Register the commands even when their hash says they are unchanged (`discord sync`).
     force_sync: bool = False
+    # Requests per second this process sends (Discord's global limit is per bot token:
+    # processes sharing a token share it, so each takes its part).
+    global_rate: float = GLOBAL_RATE
 
 
 def intents(message_content: bool) -> discord.Intents:
@@ -94,7 +98,9 @@ class StudyClient(discord.AutoShardedClient):
             allowed_mentions=discord.AllowedMentions.none(),  # a default; each send sets its own
             guild_ready_timeout=self.options.guild_ready_timeout,
             max_messages=None,  # the core keeps what matters; no message cache
-            http_trace=no_blind_forum_retries(),
+            http_trace=paced_requests(
+                no_blind_forum_retries(), GlobalPacer(self.options.global_rate)
+            ),
         )
         self.tree: app_commands.CommandTree[StudyClient] = app_commands.CommandTree(
             self,

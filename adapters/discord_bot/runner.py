@@ -28,6 +28,7 @@ def build_client(ds: DiscordSettings, *, force_sync: bool = False) -> StudyClien
             shard_ids=shard_ids,
             gateway_url=ds.gateway_url,
             force_sync=force_sync,
+            global_rate=ds.global_rate,
         )
     )
 

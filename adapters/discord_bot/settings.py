@@ -26,6 +26,9 @@ class DiscordSettings(BaseSettings):
     )
     # The privileged intent that lets thread replies be read; off -> only the Answer button.
     message_content: bool = Field(True, alias="DISCORD_MESSAGE_CONTENT")
+    # Requests per second this process may send: Discord allows a bot token 50; processes
+    # sharing the token (shards run apart) each take their part, e.g. 24 for two.
+    global_rate: float = Field(48.0, alias="DISCORD_GLOBAL_RATE", gt=0, le=50)
 
     @field_validator("shard_ids")
     @classmethod
