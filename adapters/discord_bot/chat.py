@@ -116,6 +116,7 @@ def modal_for(form: Form, tenant: str | None = None) -> discord.ui.Modal:
                 required=f.required,
                 max_length=min(f.max_length, 4000),
                 placeholder=f.placeholder[:100] or None,
+                default=f.value[: min(f.max_length, 4000)] or None,  # an edit form's text
             )
         )
     # Not kept in discord.py's modal store: the client handles every submission itself, so a
