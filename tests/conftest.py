@@ -117,5 +117,6 @@ async def h(
 ) -> AsyncIterator[Harness]:
     harness = build(store, chat, clock, packs)
     yield harness
-    # Background reviews hold database connections: they finish before the store closes.
-    await harness.bot.idle()
+    # Background reviews hold database connections: they finish before the store closes,
+    # in the restarted bots too.
+    await harness.idle()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -34,6 +34,8 @@ class Harness:
     clock: FakeClock
     store: Store
     driver: ChatDriver
+    # The bots of restarts made from this one: their background work holds connections too.
+    restarts: list[Harness] = field(default_factory=list)
 
     def user(self, name: str, *, admin: bool | None = None) -> UserActions:
         return self.driver.as_user(name, admin=admin)
@@ -50,7 +52,7 @@ class Harness:
 
     async def restart(self, *, instance_id: str = "second") -> Harness:
         """A new bot process on the same database and chat (what a restart looks like)."""
-        return build(
+        second = build(
             self.store,
             self.chat,
             self.clock,
@@ -58,6 +60,14 @@ class Harness:
             instance_id=instance_id,
             channel=self.driver.channel,
         )
+        self.restarts.append(second)
+        return second
+
+    async def idle(self) -> None:
+        """This bot's background work and that of every restart made from it, finished."""
+        await self.bot.idle()
+        for second in self.restarts:
+            await second.idle()
 
     def texts(self) -> list[str]:
         return [s.text for s in self.chat.sent]
