@@ -8,7 +8,9 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # The bot scopes the app asks for when a workspace installs it (as in manifest.yaml).
-DEFAULT_SCOPES = "commands,chat:write,im:write,files:write,channels:history,groups:history,users:read"
+DEFAULT_SCOPES = (
+    "commands,chat:write,im:write,files:write,channels:history,groups:history,users:read"
+)
 
 
 class SlackSettings(BaseSettings):
