@@ -33,6 +33,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/review_quality.py
 	$(BIN)/python bench/fanout.py
+	$(BIN)/python bench/drills.py
+	$(BIN)/python bench/stats.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
