@@ -17,12 +17,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import statistics
 import sys
 import tempfile
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -31,6 +29,7 @@ from sqlalchemy import insert
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from adapters.memory import MemoryChat
+from bench.pgdb import pg_database
 from bot.domain import ChannelRef, InteractionRef, UserRef
 from bot.events import CommandInvoked
 from bot.features.drills import flow
@@ -40,7 +39,6 @@ from bot.storage.drill_store import drill_cards
 from tests.harness import build, open_store, real_packs
 
 CHANNEL = ChannelRef("bench", "study")
-PG_URL = os.environ.get("STUDYBOT_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 START = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)
 
 
@@ -121,24 +119,6 @@ async def measure(url: str, rounds: int) -> dict[str, list[float]]:
     assert h.chat.sent[-1].text.startswith("🎯 Drill"), h.chat.sent[-1].text
     await store.close()
     return out
-
-
-async def pg_database() -> tuple[str, object] | None:
-    import asyncpg
-    from sqlalchemy.engine import make_url
-
-    base = make_url(PG_URL)
-    try:
-        admin = await asyncpg.connect(
-            host=base.host, port=base.port or 5432, user=base.username, database=base.database
-        )
-    except Exception as err:
-        print(f"PostgreSQL: skipped ({type(err).__name__} at {PG_URL})")
-        return None
-    name = f"studybot_bench_{uuid.uuid4().hex[:8]}"
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    url = base.set(drivername="postgresql+asyncpg", database=name).render_as_string(False)
-    return url, (admin, name)
 
 
 def ms(values: list[float], q: float) -> float:

@@ -19,13 +19,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import random
 import statistics
 import sys
 import tempfile
 import time
-import uuid
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -34,6 +32,7 @@ from sqlalchemy import insert
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.pgdb import pg_database
 from bot.domain import ChannelRef
 from bot.features.progress import summary
 from bot.features.progress.flow import rank, render_leaderboard
@@ -45,7 +44,6 @@ from bot.storage.tables import answers, channels, posts, reviews
 from tests.harness import build, open_store, real_packs
 
 PACK = "amazon-backend-developer"
-PG_URL = os.environ.get("STUDYBOT_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 DAYS, PER_CHANNEL, ANSWERED = 60, 40, 50
 FIRST = date(2026, 10, 1)
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
@@ -181,24 +179,6 @@ async def measure(url: str, chans: list[ChannelRef], rounds: int) -> dict[str, l
             assert text.startswith("🏆")
     await store.close()
     return out
-
-
-async def pg_database() -> tuple[str, Any] | None:
-    import asyncpg
-    from sqlalchemy.engine import make_url
-
-    base = make_url(PG_URL)
-    try:
-        admin = await asyncpg.connect(
-            host=base.host, port=base.port or 5432, user=base.username, database=base.database
-        )
-    except Exception as err:
-        print(f"PostgreSQL: skipped ({type(err).__name__} at {PG_URL})")
-        return None
-    name = f"studybot_bench_{uuid.uuid4().hex[:8]}"
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    url = base.set(drivername="postgresql+asyncpg", database=name).render_as_string(False)
-    return url, (admin, name)
 
 
 def ms(values: list[float], q: int) -> float:
