@@ -29,14 +29,19 @@ def transcript(path: Path) -> list[dict[str, object]]:
 
 
 def run_two(pg_url: str, tmp_path: Path) -> list[Path]:
-    """Two bot processes fed the same script at once; returns their transcripts."""
-    script = "/clock +1h\n" * HOURS
+    """Two bot processes fed the same script in lockstep; returns their transcripts.
+
+    Each process keeps its own simulated clock. Real instances share the wall clock, so
+    both are moved an hour at a time and the next hour waits until both have finished
+    this one: a process that raced hours ahead would rightly see the other's claim lease
+    as run out and take the slot over, a skew real clocks never have."""
     env = {
         k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "SLACK_", "STUDYBOT_"))
     }
-    procs = []
+    procs: list[tuple[Path, subprocess.Popen[str]]] = []
     for name in ("alpha", "beta"):
         out = tmp_path / f"{name}.jsonl"
+        err = (tmp_path / f"{name}.stderr").open("w", encoding="utf-8")
         procs.append(
             (
                 out,
@@ -56,8 +61,8 @@ def run_two(pg_url: str, tmp_path: Path) -> list[Path]:
                         str(out),
                     ],
                     stdin=subprocess.PIPE,
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=err,  # a file: a full pipe nobody reads would stall the process
                     text=True,
                     env={
                         **env,
@@ -68,13 +73,22 @@ def run_two(pg_url: str, tmp_path: Path) -> list[Path]:
                 ),
             )
         )
+    for _ in range(HOURS):
+        for _, proc in procs:  # both get the hour before either is waited for: they race
+            assert proc.stdin is not None
+            proc.stdin.write("/clock +1h\n")
+            proc.stdin.flush()
+        for _, proc in procs:
+            assert proc.stdout is not None
+            while not (line := proc.stdout.readline()).startswith("-- It is now"):
+                assert line, (tmp_path / "alpha.stderr").read_text() + (
+                    tmp_path / "beta.stderr"
+                ).read_text()
     for _, proc in procs:
-        assert proc.stdin is not None
-        proc.stdin.write(script)
+        assert proc.stdin is not None and proc.stdout is not None
         proc.stdin.close()
-    for _, proc in procs:
-        assert proc.wait(timeout=600) == 0, proc.stderr.read() if proc.stderr else ""
-
+        proc.stdout.read()
+        assert proc.wait(timeout=600) == 0
     return [out for out, _ in procs]
 
 
