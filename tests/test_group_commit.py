@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.exc import IntegrityError
 
 from bot.domain import ChannelRef
@@ -111,3 +111,24 @@ async def test_a_bad_row_fails_only_its_own_caller(db: tuple[Store, Store, Post]
     assert isinstance(results[1], IntegrityError)
     assert isinstance(results[0], int) and isinstance(results[2], int)
     assert await stored_ids(reader) == {results[0], results[2]}
+
+
+async def test_a_burst_of_answers_looks_their_post_up_once(
+    db: tuple[Store, Store, Post],
+) -> None:
+    """Answers arriving together all need the post behind their thread; a fresh instance
+    (nothing cached yet) asks the database once for them all, not once each."""
+    _, reader, post = db
+    selects: list[str] = []
+
+    def count(conn: object, cursor: object, statement: str, *args: object) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and "FROM posts" in statement:
+            selects.append(statement)
+
+    event.listen(reader.engine.sync_engine, "before_cursor_execute", count)
+    try:
+        found = await asyncio.gather(*(reader.post_by_thread(CHANNEL, "t") for _ in range(100)))
+    finally:
+        event.remove(reader.engine.sync_engine, "before_cursor_execute", count)
+    assert {p.id for p in found if p is not None} == {post.id} and None not in found
+    assert len(selects) == 1

@@ -19,6 +19,7 @@ from bot.domain import ChannelRef, Review
 from bot.review.models import Delivery, PeerStart, ReviewMode, Visibility
 from bot.storage.engine import writing
 from bot.storage.records import Answer, Post
+from bot.storage.single_flight import SingleFlight
 from bot.storage.store import Store
 from bot.storage.store import answer_from_row as _answer
 from bot.storage.tables import answers, peer_reviews, review_settings, reviews
@@ -93,6 +94,7 @@ class ReviewStore:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self._settings: dict[ChannelRef, tuple[float, ReviewSettings]] = {}
+        self._settings_reads: SingleFlight[ChannelRef, ReviewSettings] = SingleFlight()
 
     # -- settings -----------------------------------------------------------------
 
@@ -100,7 +102,7 @@ class ReviewStore:
         hit = self._settings.get(ref)
         if hit is not None and hit[0] > time.monotonic():
             return hit[1]
-        settings = await self._read_settings(ref)
+        settings = await self._settings_reads.run(ref, lambda: self._read_settings(ref))
         self._settings[ref] = (time.monotonic() + SETTINGS_TTL, settings)
         return settings
 

@@ -15,6 +15,7 @@ from bot.domain import ChannelRef
 from bot.storage.engine import writing
 from bot.storage.group_commit import GroupInsert
 from bot.storage.records import Answer, ChannelSettings, Post, Prep
+from bot.storage.single_flight import SingleFlight
 from bot.storage.tables import answers, channels, peer_reviews, posts, prep
 
 THREAD_CACHE = 512
@@ -32,6 +33,7 @@ class Store:
         # thread -> its post. Every answer looks its post up; what an answer needs of it
         # (id, closes_at) never changes once the post is sent, so instances may cache it.
         self._by_thread: OrderedDict[tuple[str, str, str], Post] = OrderedDict()
+        self._thread_reads: SingleFlight[tuple[str, str, str], Post | None] = SingleFlight()
         # Slots known to be settled (sent or skipped): that never changes, so the scheduler
         # need not ask the database again on every tick.
         self._settled: OrderedDict[tuple[str, str, str], None] = OrderedDict()
@@ -222,7 +224,9 @@ class Store:
         if (hit := self._by_thread.get(key)) is not None:
             self._by_thread.move_to_end(key)
             return hit
-        post = await self._one_post(and_(_post_channel(ref), posts.c.thread_id == thread_id))
+        post = await self._thread_reads.run(
+            key, lambda: self._one_post(and_(_post_channel(ref), posts.c.thread_id == thread_id))
+        )
         if post is not None and post.status == "sent":
             self._by_thread[key] = post
             if len(self._by_thread) > THREAD_CACHE:
