@@ -60,7 +60,7 @@ def request_for(pack: Pack, entry: dict[str, Any]) -> ReviewRequest:
     if question is None:
         raise SystemExit(f"{entry['question']}: not a question of the {PACK} pack")
     principles = tuple(p for pid in question.principles if (p := pack.principle(pid)))
-    return ReviewRequest(question, entry["text"], principles)
+    return ReviewRequest(question, entry["text"], principles, tuple(pack.info.principles))
 
 
 def score_all(pack: Pack, entries: list[dict[str, Any]]) -> tuple[list[Scored], list[float]]:
