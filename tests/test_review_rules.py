@@ -13,7 +13,7 @@ from bot.content import Pack
 from bot.content.schema import KeyPoint, Kind, Question, RedFlag
 from bot.review import gaming
 from bot.review.models import ReviewRequest
-from bot.review.red_flags import stated
+from bot.review.red_flags import STORY_FLAGS, stated
 from bot.review.rubric import assess, review_now, trade_off_arguments
 from bot.review.text import Doc, concept_key, content_words
 
@@ -507,3 +507,22 @@ def test_the_story_is_weighed_against_every_principle_of_the_pack(
     )
     strong = assess(ReviewRequest(q, disagreed, asked, every))
     assert "different_principle" not in {f.rule for f in strong.findings}
+
+
+def test_keeping_quiet_and_an_unchecked_result_are_story_flags(packs: dict[str, Pack]) -> None:
+    quiet = (
+        "My lead wanted to hand-roll our own feature-flag service. I thought buying one was "
+        "cheaper, but it was not worth the argument, so I said it sounded good and built it. "
+        "It took three months and I didn't really measure whether it paid off."
+    )
+    flags = {f.flag.claim for f in stated(Doc.of(quiet), list(STORY_FLAGS))}
+    assert flags == {
+        "Gives in to avoid conflict",
+        "Ends with no result, or none the candidate checked",
+    }
+    review = review_now(_req(packs, "lp-have-backbone-disagree-and-commit-1", quiet))
+    assert review.scores["principle"] == 1 and max(review.scores.values()) <= 2
+    # Others keeping quiet, in a strong story, is not the candidate giving in.
+    noticed = STRONG_STORY + " In the review, juniors who had kept quiet before spoke up."
+    assert stated(Doc.of(noticed), list(STORY_FLAGS)) == []
+    assert stated(Doc.of(STRONG_STORY), list(STORY_FLAGS)) == []

@@ -7,7 +7,7 @@ with no phrasings yet falls back to the phrases quoted in its claim (`Describes 
 any two"`), so packs work with whatever phrasings they have.
 
 Behavioral answers also meet the red flags every story shares (`STORY_FLAGS`): blaming
-others, and giving in to avoid conflict.
+others, giving in to avoid conflict (or keeping quiet), and ending with no result checked.
 """
 
 from __future__ import annotations
@@ -81,9 +81,35 @@ STORY_FLAGS: tuple[RedFlag, ...] = (
             "agreed with everything",
             "went along with it",
             "don't really disagree",
+            "kept my concerns to myself",
+            "kept my doubts to myself",
+            "i kept quiet",
+            "i stayed quiet",
+            "i didn't speak up",
+            "i did not speak up",
+            "not worth the argument",
+            "wasn't worth the argument",
+            "not worth arguing",
+            "i didn't push back",
+            "i did not push back",
         ],
         correction="interviewers look for disagreement raised with evidence, then full "
         "commitment once decided; silent agreement shows neither",
+    ),
+    RedFlag(
+        claim="Ends with no result, or none the candidate checked",
+        phrasings=[
+            "didn't measure",
+            "did not measure",
+            "never measured",
+            "didn't really measure",
+            "never found out",
+            "not sure if it helped",
+            "no idea if it helped",
+            "don't know if it helped",
+        ],
+        correction="a strong story ends with what changed and how you know: a number before "
+        "and after, or what the customer or team did differently",
     ),
 )
 
