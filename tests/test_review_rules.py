@@ -526,3 +526,14 @@ def test_keeping_quiet_and_an_unchecked_result_are_story_flags(packs: dict[str, 
     noticed = STRONG_STORY + " In the review, juniors who had kept quiet before spoke up."
     assert stated(Doc.of(noticed), list(STORY_FLAGS)) == []
     assert stated(Doc.of(STRONG_STORY), list(STORY_FLAGS)) == []
+
+
+def test_a_named_downside_or_cost_weighs_a_choice_by_itself() -> None:
+    terse = (
+        "Upside: no session lookup, any node can validate the token on its own. "
+        "Downside: you cannot revoke a stateless token before it expires. "
+        "The cost of all this is one Redis round trip per request."
+    )
+    assert len(trade_off_arguments(terse)) == 3
+    # Words about cost or speed with nothing weighed are still not a trade-off.
+    assert trade_off_arguments("It is fast. It costs money. Redis is used for the counters.") == []

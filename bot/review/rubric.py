@@ -575,6 +575,9 @@ _EXCHANGE = (
     "trade off is", "trade off of", "tradeoff is", "trade offs are", "in exchange",
     "at the cost of", "at the expense of", "flip side", "the price is", "the cost is",
     "the downside is", "the drawback is", "we pay", "you pay", "trade latency", "trade off between",
+    # A named downside or upside, or the cost of something, weighs the choice by itself
+    # ("Downside: you cannot revoke it", "the cost of all this is a network hop").
+    "downside", "drawback", "upside", "the catch is", "cost of", "comes at",
 )  # fmt: skip
 _CAUSAL = re.compile(
     r"\b(because|so that|which means|that means|otherwise|since|so a|so the|so it|so we|"
