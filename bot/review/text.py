@@ -317,6 +317,9 @@ _CONCEPT_GROUPS: tuple[tuple[str, ...], ...] = (
      "make waves", "push back", "pushed back"),
     ("video", "videos", "conference talk", "conference talks", "podcast", "podcasts", "blog", "blogs", "article",
      "articles", "tutorial", "tutorials", "youtube"),
+    ("enough", "sufficient", "suffices", "suffice", "all you need", "good enough", "is fine"),
+    ("count", "counts", "counter", "counters", "tally", "track", "tracks", "tracking", "tracked"),
+    ("same", "identical", "just like", "likewise", "similarly"),
     ("someone else", "another team", "other team", "somebody else", "sre team", "the experts",
      "handed it", "handed over", "passed it"),
 )  # fmt: skip
