@@ -11,7 +11,10 @@ on it) and half B (held out). For each half:
   from them for the answers that state one of the question's red flags;
 - speed: the median time of one review.
 
-    .venv/bin/python bench/review_quality.py [--misses A] [--content DIR]
+    .venv/bin/python bench/review_quality.py [--half A] [--misses A] [--content DIR]
+
+`--half A` scores and prints only that half: while tuning, run with `--half A` so half B's
+figures stay unseen until the final, held-out measurement.
 
 `--misses A` lists the pairs out of order in half A (tune on A only; do not read B's).
 `--content DIR` reviews with another packs folder, e.g. one exported from another branch
@@ -57,7 +60,7 @@ def request_for(pack: Pack, entry: dict[str, Any]) -> ReviewRequest:
     if question is None:
         raise SystemExit(f"{entry['question']}: not a question of the {PACK} pack")
     principles = tuple(p for pid in question.principles if (p := pack.principle(pid)))
-    return ReviewRequest(question, entry["text"], principles)
+    return ReviewRequest(question, entry["text"], principles, tuple(pack.info.principles))
 
 
 def score_all(pack: Pack, entries: list[dict[str, Any]]) -> tuple[list[Scored], list[float]]:
@@ -127,6 +130,9 @@ def main() -> None:
         "--misses", metavar="HALF", default="", help="list the pairs out of order in this half"
     )
     parser.add_argument(
+        "--half", metavar="HALF", default="", help="score and print only this half (e.g. A)"
+    )
+    parser.add_argument(
         "--content", type=Path, default=ROOT / "content", help="the packs folder to review with"
     )
     args = parser.parse_args()
@@ -134,6 +140,8 @@ def main() -> None:
     data = yaml.safe_load((ROOT / "bench/data/review_labelled.yaml").read_text(encoding="utf-8"))
     entries: list[dict[str, Any]] = data["answers"]
     for name, questions in data["halves"].items():
+        if args.half and name != args.half:
+            continue
         half = [e for e in entries if e["question"] in set(questions)]
         scored, timings = score_all(pack, half)
         report(name, scored, timings, name == args.misses)

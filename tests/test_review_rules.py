@@ -13,9 +13,9 @@ from bot.content import Pack
 from bot.content.schema import KeyPoint, Kind, Question, RedFlag
 from bot.review import gaming
 from bot.review.models import ReviewRequest
-from bot.review.red_flags import stated
+from bot.review.red_flags import STORY_FLAGS, stated
 from bot.review.rubric import assess, review_now, trade_off_arguments
-from bot.review.text import Doc, content_words
+from bot.review.text import Doc, concept_key, content_words
 
 PACK = "amazon-backend-developer"
 
@@ -379,3 +379,161 @@ def test_an_answer_with_no_rubric_still_gets_a_review() -> None:
         ReviewRequest(q, "A CDN with a 60 second TTL, because pages change rarely.")
     )
     assert review.scores["coverage"] == 4
+
+
+# -- second pass: paraphrased red flags, story density, every principle weighed -------------
+
+RETRY_FLAG = RedFlag(
+    claim="Retries every failure, client errors included",
+    phrasings=["we retry every error"],
+    correction="only transient failures are worth a retry",
+)
+VERIFY_FLAG = RedFlag(
+    claim="Skips signature verification",
+    phrasings=["no need to verify the signature"],
+    correction="every service verifies the signature",
+)
+ORDER_FLAG = RedFlag(
+    claim="Writes the cache before the database",
+    phrasings=["we write to the cache and then the database"],
+    correction="write the database, then invalidate the cache",
+)
+
+
+def test_concepts_fold_synonyms_and_leave_notation_alone() -> None:
+    assert concept_key("we retry every error") == concept_key("we try again on all exceptions")
+    assert concept_key("no need to verify the signature") == concept_key(
+        "don't bother checking the signature"
+    )
+    assert concept_key("hash set is o(1) space") is None  # notation matches only exactly
+    assert concept_key("sticky sessions") == ("sticki", "session")
+
+
+def test_a_red_flag_said_in_other_words_counts() -> None:
+    # Not the phrasing's words, the same claim: synonyms and words in between.
+    said = "On failure the client simply tries again for every exception it gets."
+    assert stated(Doc.of(said), [RETRY_FLAG])
+    skipped = "Inside the VPC the services don't bother checking the token's signature."
+    assert stated(Doc.of(skipped), [VERIFY_FLAG])
+    ordered = "On an update we write the new value to the cache, then to the database."
+    assert stated(Doc.of(ordered), [ORDER_FLAG])
+
+
+def test_a_paraphrase_denied_reversed_or_too_short_does_not_count() -> None:
+    for text, flag in (
+        ("We never retry every exception: a 400 will fail again.", RETRY_FLAG),
+        ("Never skip checking the signature, not even inside the VPC.", VERIFY_FLAG),
+        ("Write to the database, then delete the cache key.", ORDER_FLAG),  # the right order
+        ("Retrying on every error is a myth of resilience.", RETRY_FLAG),
+    ):
+        assert stated(Doc.of(text), [flag]) == [], text
+    short = RedFlag(claim="Uses sticky sessions", phrasings=["i would use sticky sessions"])
+    # Two concepts loosely matched say too little: naming sticky sessions is not using them.
+    assert not stated(Doc.of("Sticky sessions hide the problem and unbalance load."), [short])
+
+
+def test_no_model_answer_in_the_packs_states_its_own_red_flags(packs: dict[str, Pack]) -> None:
+    # The model answers are what a strong candidate says: paraphrase matching must not read
+    # any of them as a red flag (a broad check of its precision, over every pack).
+    tripped = [
+        f"{q.id}: {flag.claim}"
+        for pack in packs.values()
+        for q in pack.questions
+        if q.red_flags and q.model_answer
+        for flag in stated(Doc.of("\n".join(q.model_answer)), q.red_flags)
+    ]
+    assert tripped == []
+
+
+LONG_STORY_NO_ACTIONS = (
+    "I have been an engineer for about eight years and I have seen many incidents, in startups "
+    "and in two large companies, and every place handled them differently. At one company there "
+    "was an outage in the payment flow, the managers were nervous and there were many meetings, "
+    "sometimes three a day, and every team had its own theory about what was wrong. The network "
+    "people blamed the application and the application people blamed the network, and it went "
+    "on like that for a while. Some logs were looked at and dashboards were shared, and after a "
+    "couple of weeks things got better once various changes were made by different people. For "
+    "me the lesson is that communication matters most, and that somebody has to coordinate, "
+    "otherwise everyone keeps working on a private theory and nothing moves forward."
+)
+
+
+def test_a_long_story_with_few_things_done_is_rambling(packs: dict[str, Pack]) -> None:
+    assert len(LONG_STORY_NO_ACTIONS.split()) > 120
+    review = assess(_req(packs, "lp-dive-deep-1", LONG_STORY_NO_ACTIONS))
+    assert "rambling" in {f.rule for f in review.findings}
+    assert review.review.scores["principle"] == 1
+    assert max(review.review.scores.values()) <= 2
+    # A long story dense with what the candidate did is not.
+    assert "rambling" not in _rules(packs, "lp-ownership-1", STRONG_STORY)
+
+
+DEADLINE_STORY = (
+    "Our team had promised the new invoicing export to three enterprise customers by the end "
+    "of the quarter, and six weeks before the date we were behind schedule because the PDF "
+    "library we picked could not handle large files. I mapped the critical path, cut the "
+    "scope to CSV and PDF only, moved Excel to the next release, and set up a short daily "
+    "check-in to clear blockers. I took the large-file rendering myself and rewrote it to "
+    "stream pages. We delivered on time, all three customers went live in the first week, and "
+    "Excel export shipped a month later."
+)
+
+
+def test_the_story_is_weighed_against_every_principle_of_the_pack(
+    packs: dict[str, Pack],
+) -> None:
+    pack = packs[PACK]
+    q = _q(packs, "lp-have-backbone-disagree-and-commit-1")
+    asked = tuple(p for pid in q.principles if (p := pack.principle(pid)))
+    every = tuple(pack.info.principles)
+    review = assess(ReviewRequest(q, DEADLINE_STORY, asked, every))
+    assert "different_principle" in {f.rule for f in review.findings}
+    assert review.review.scores["principle"] == 1
+    assert any("shows Deliver Results more than" in i for i in review.review.improvements)
+    # Asked for the principle it shows, the same story is not flagged.
+    deliver = _q(packs, "lp-deliver-results-1")
+    shown = tuple(p for pid in deliver.principles if (p := pack.principle(pid)))
+    fit = assess(ReviewRequest(deliver, DEADLINE_STORY, shown, every))
+    assert "different_principle" not in {f.rule for f in fit.findings}
+    # Nor is a strong story of the asked principle.
+    disagreed = (
+        "My director wanted to drop the integration tests to hit a launch date. I disagreed: "
+        "our last two incidents, 40 minutes and 2 hours of checkout errors, were both caught "
+        "later by exactly those tests. I wrote up my concerns with the incident numbers and "
+        "raised it with him one on one, then again at the planning review when he held his "
+        "position. We agreed to keep the tests but run them in parallel, which cut the "
+        "pipeline from 35 to 12 minutes. Once it was decided I committed fully and moved the "
+        "suite myself; we launched on the original date with zero checkout incidents."
+    )
+    strong = assess(ReviewRequest(q, disagreed, asked, every))
+    assert "different_principle" not in {f.rule for f in strong.findings}
+
+
+def test_keeping_quiet_and_an_unchecked_result_are_story_flags(packs: dict[str, Pack]) -> None:
+    quiet = (
+        "My lead wanted to hand-roll our own feature-flag service. I thought buying one was "
+        "cheaper, but it was not worth the argument, so I said it sounded good and built it. "
+        "It took three months and I didn't really measure whether it paid off."
+    )
+    flags = {f.flag.claim for f in stated(Doc.of(quiet), list(STORY_FLAGS))}
+    assert flags == {
+        "Gives in to avoid conflict",
+        "Ends with no result, or none the candidate checked",
+    }
+    review = review_now(_req(packs, "lp-have-backbone-disagree-and-commit-1", quiet))
+    assert review.scores["principle"] == 1 and max(review.scores.values()) <= 2
+    # Others keeping quiet, in a strong story, is not the candidate giving in.
+    noticed = STRONG_STORY + " In the review, juniors who had kept quiet before spoke up."
+    assert stated(Doc.of(noticed), list(STORY_FLAGS)) == []
+    assert stated(Doc.of(STRONG_STORY), list(STORY_FLAGS)) == []
+
+
+def test_a_named_downside_or_cost_weighs_a_choice_by_itself() -> None:
+    terse = (
+        "Upside: no session lookup, any node can validate the token on its own. "
+        "Downside: you cannot revoke a stateless token before it expires. "
+        "The cost of all this is one Redis round trip per request."
+    )
+    assert len(trade_off_arguments(terse)) == 3
+    # Words about cost or speed with nothing weighed are still not a trade-off.
+    assert trade_off_arguments("It is fast. It costs money. Redis is used for the counters.") == []

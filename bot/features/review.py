@@ -67,7 +67,7 @@ def request_for(
     if pack is None or question is None:
         return None
     principles = tuple(p for pid in question.principles if (p := pack.principle(pid)))
-    return ReviewRequest(question, text, principles)
+    return ReviewRequest(question, text, principles, tuple(pack.info.principles))
 
 
 async def answer_stored(

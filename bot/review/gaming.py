@@ -347,10 +347,13 @@ def rambling(doc: Doc, vocabulary: frozenset[str], substance: bool) -> Finding |
 
     Over 120 words, under 30% of its content words from the question's material (prompt,
     key points and synonyms, model answer, principle signals), and no substance found by
-    the caller (for a technical answer, under 1.5 key points per 100 words; for a story,
-    under two numbers and mostly sentences where nothing happens). Length earns nothing by itself:
-    every dimension is capped at 2 and depth at 1, and the review says how little of the
-    answer was on the question.
+    the caller: for a technical answer, under 1.5 key points per 100 words; for a story,
+    under levels.STORY_ACTION_DENSITY things the candidate did per 100 words and fewer than
+    three measured results (rubric._story_substance). Key terms dropped into the ramble do
+    not rescue it, and neither do numbers that are not results ("eight years", "three
+    meetings a day"). Length earns nothing by itself: every dimension is capped at 2, depth
+    and principle at 1 (a ramble is no evidence of a principle), and the review says how
+    little of the answer was on the question.
     """
     n = len(doc.words)
     if n < 120 or substance:
@@ -362,7 +365,7 @@ def rambling(doc: Doc, vocabulary: frozenset[str], substance: bool) -> Finding |
         "rambling",
         f"At {n} words, only about {round(share * 100)}% of this is about the question. Cut "
         "the background and opinions; spend the words on the mechanism or the actions.",
-        {ALL: 2, "depth": 1},
+        {ALL: 2, "depth": 1, "principle": 1},
     )
 
 

@@ -29,6 +29,9 @@ OWNERSHIP_CUTS = (0.35, 0.6, 2.0)  # 4 comes from three or more own actions at l
 PRINCIPLE_CUTS = (1, 3, 5)
 # A story with fewer past-tense events than this shows no principle above 2.
 MIN_EVENTS = 3
+# A long story (rambling rule) needs this many things the candidate did per 100 words, or
+# three measured results; otherwise its length counts for nothing.
+STORY_ACTION_DENSITY = 4.5
 # A stated red flag (the question's or a story flag): principle 1, the rest at most 2.
 RED_FLAG_STORY_CAP = 2
 

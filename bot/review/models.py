@@ -43,6 +43,9 @@ class ReviewRequest:
     answer: str
     # The principles the question is about, resolved from the pack.
     principles: tuple[Principle, ...] = ()
+    # Every principle of the pack, so a story can be weighed against all of them (which
+    # principle it shows best); empty when the caller has no pack at hand.
+    every_principle: tuple[Principle, ...] = ()
 
     @property
     def dimensions(self) -> tuple[Dimension, ...]:

@@ -18,7 +18,7 @@ CUES: dict[str, tuple[str, ...]] = {
         "customer", "client", "end user", "user feedback", "complaint", "complained",
         "support ticket", "customer call", "on a call with", "churn", "renewed", "renewal",
         "satisfaction", "nps", "their need", "working backwards", "worked backwards",
-        "customer trust", "refund", "for the customer",
+        "customer trust", "refund", "for the customer", "customer's", "their tickets", "their team", "called them", "merchant", "merchants", "their workflow", "on a call",
     ),
     "ownership": (
         "not my job", "outside my area", "nobody owned", "no one owned", "nobody else",
@@ -29,7 +29,7 @@ CUES: dict[str, tuple[str, ...]] = {
     "invent-and-simplify": (
         "simplified", "simpler", "simplify", "automated", "manual steps", "removed steps",
         "new approach", "invented", "reused", "prototype", "replaced the", "consolidated",
-        "fewer steps", "checklist",
+        "fewer steps", "checklist", "manual", "by hand", "one command", "single script", "collapsed", "deleted the step", "removed the step", "nobody knew why", "questioned why",
     ),
     "are-right-a-lot": (
         "incomplete data", "decision", "decided between", "judgment", "judgement",
@@ -39,7 +39,7 @@ CUES: dict[str, tuple[str, ...]] = {
     "learn-and-be-curious": (
         "learned", "learnt", "taught myself", "new technology", "course", "tutorial",
         "documentation", "read the", "curious", "new language", "never used", "study",
-        "studied", "picked up",
+        "studied", "picked up", "never used", "never worked with", "had never", "first time", "only knew", "ramp up", "ramped up", "the docs", "official docs", "toy", "experimented", "brown bag", "knew nothing",
     ),
     "hire-and-develop-the-best": (
         "mentored", "mentor", "mentoring", "coached", "coaching", "junior", "pairing",
@@ -58,7 +58,7 @@ CUES: dict[str, tuple[str, ...]] = {
     "bias-for-action": (
         "quickly", "right away", "immediately", "could not wait", "couldn't wait",
         "without waiting", "two-way door", "reversible", "calculated risk", "rolled back",
-        "same day", "that afternoon", "within hours",
+        "same day", "that afternoon", "within hours", "roll back", "rollback", "undo", "didn't wait", "did not wait", "without approval", "in minutes", "on call", "two way door",
     ),
     "frugality": (
         "budget", "cost", "costs", "bill", "saved", "savings", "cheaper", "spend",
@@ -73,16 +73,16 @@ CUES: dict[str, tuple[str, ...]] = {
     "dive-deep": (
         "root cause", "logs", "metrics", "traces", "dug into", "digging", "heap dump",
         "profiled", "reproduced", "hypothesis", "narrowed", "ruled out", "the data showed",
-        "query", "dashboard",
+        "query", "dashboard", "traced", "tcpdump", "read the source", "reproduce", "bisected", "proved it", "my hypothesis", "narrowed it down",
     ),
     "have-backbone-disagree-and-commit": (
         "disagreed", "disagree", "pushed back", "push back", "objected", "challenged",
         "held my position", "stood firm", "commit", "committed", "disagree and commit",
-        "argued", "i thought it was wrong", "senior", "architect",
+        "argued", "i thought it was wrong", "senior", "architect", "one-on-one", "one on one", "my concerns", "raised it", "convince", "evidence", "despite my", "once it was decided", "the decision",
     ),
     "deliver-results": (
         "deadline", "on time", "launch", "launched", "delivered", "shipped", "cut scope",
-        "critical path", "milestone", "target", "setback", "behind schedule", "weeks",
+        "critical path", "milestone", "target", "setback", "behind schedule", "weeks", "blockers", "unblock", "end of the quarter", "by the deadline", "on track", "prioritised", "prioritized", "scope", "finished",
     ),
     "strive-to-be-earths-best-employer": (
         "wellbeing", "well-being", "burnout", "inclusive", "inclusion", "psychological safety",
@@ -95,12 +95,21 @@ CUES: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 
 
-def affinity(doc: Doc, question: Question, principles: tuple[Principle, ...]) -> dict[str, int]:
-    """Distinct cues of each known principle that the story uses."""
+def affinity(
+    doc: Doc,
+    question: Question,
+    principles: tuple[Principle, ...],
+    every: tuple[Principle, ...] = (),
+) -> dict[str, int]:
+    """Distinct cues of each known principle that the story uses, plus the pack's signals of
+    every principle (`every`) that the story states, in its own words or others (see
+    text.Doc.claims): the story is weighed against all the principles, not only the asked one."""
     asked = {p.id for p in principles}
+    signals = {p.id: p.signals for p in every}
     scores: dict[str, int] = {}
-    for pid, cues in CUES.items():
-        hits = {c for c in cues if doc.has_phrase(c)}
+    for pid in dict.fromkeys([*CUES, *signals]):
+        hits = {c for c in CUES.get(pid, ()) if doc.has_phrase(c)}
+        hits |= {s for s in signals.get(pid, ()) if doc.claims(s)}
         if pid in asked:
             own = [s for kp in question.rubric for s in kp.synonyms]
             own += [s for p in principles for s in p.signals if len(s.split()) <= 2]

@@ -7,7 +7,7 @@ with no phrasings yet falls back to the phrases quoted in its claim (`Describes 
 any two"`), so packs work with whatever phrasings they have.
 
 Behavioral answers also meet the red flags every story shares (`STORY_FLAGS`): blaming
-others, and giving in to avoid conflict.
+others, giving in to avoid conflict (or keeping quiet), and ending with no result checked.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 
 from bot.content.schema import RedFlag
-from bot.review.text import Doc, loose_key, near, stem, tokens
+from bot.review.text import Doc, concept_key, loose_key, near, stem, tokens
 
 _QUOTED = re.compile(r"[\"“”']([^\"“”']{4,80})[\"“”']")
 # Words that turn the phrasing that follows into its denial.
@@ -25,6 +25,7 @@ _NEGATORS = frozenset(
     didn didnt won wont shouldn wouldn avoid avoids myth misleading wrong false rather
     instead unlike contrary misconception without t""".split()  # noqa: SIM905
 )
+_NEGATOR_STEMS = _NEGATORS | frozenset(stem(w) for w in _NEGATORS)
 _DISOWNED = re.compile(
     r"^(\w+ ){0,2}((is|are|was|s|that s|thats|which is) (a )?(myth|misleading|wrong|false|"
     r"incorrect|not true|misconception|common mistake|oversimplified|not enough)|fails|"
@@ -80,9 +81,35 @@ STORY_FLAGS: tuple[RedFlag, ...] = (
             "agreed with everything",
             "went along with it",
             "don't really disagree",
+            "kept my concerns to myself",
+            "kept my doubts to myself",
+            "i kept quiet",
+            "i stayed quiet",
+            "i didn't speak up",
+            "i did not speak up",
+            "not worth the argument",
+            "wasn't worth the argument",
+            "not worth arguing",
+            "i didn't push back",
+            "i did not push back",
         ],
         correction="interviewers look for disagreement raised with evidence, then full "
         "commitment once decided; silent agreement shows neither",
+    ),
+    RedFlag(
+        claim="Ends with no result, or none the candidate checked",
+        phrasings=[
+            "didn't measure",
+            "did not measure",
+            "never measured",
+            "didn't really measure",
+            "never found out",
+            "not sure if it helped",
+            "no idea if it helped",
+            "don't know if it helped",
+        ],
+        correction="a strong story ends with what changed and how you know: a number before "
+        "and after, or what the customer or team did differently",
     ),
 )
 
@@ -135,17 +162,45 @@ def _states(
 
 
 def stated(doc: Doc, flags: list[RedFlag] | tuple[RedFlag, ...]) -> list[StatedFlag]:
-    """The red flags the answer states, each with the sentence that states it."""
+    """The red flags the answer states, each with the sentence that states it: in the
+    phrasing's own words (`_states`) or in other words (`_paraphrased`)."""
     found: list[StatedFlag] = []
     for flag in flags:
-        keys = [k for k in (_key(x) for x in phrasings_of(flag)) if k[0]]
+        phrasings = phrasings_of(flag)
+        keys = [k for k in (_key(x) for x in phrasings) if k[0]]
         keys = [k for k in keys if set(k[0]) - {"="} <= doc.stem_set]
-        if not keys:
-            continue  # the cheap check first: most answers state no flag
         said = next(
             (s for s, words, stems in doc.parts if any(_states(words, stems, *k) for k in keys)),
             None,
         )
+        if said is None:
+            said = next((s for p in phrasings if (s := _paraphrased(doc, p))), None)
         if said is not None:
             found.append(StatedFlag(flag, said))
     return found
+
+
+def _paraphrased(doc: Doc, phrasing: str) -> str | None:
+    """The sentence that says `phrasing` in other words, or None.
+
+    The phrasing's concepts (text.concept_key: synonyms folded together, "sessions can stay
+    in each server's memory" for "sessions can stay in memory", "we catch every exception and
+    try again" for "we retry every error") must all be in one sentence, in order and close
+    together; a phrasing of fewer than three concepts only counts in its own words (two
+    concepts loosely matched say too little: "sticky sessions" is not "I would use sticky
+    sessions"). A negator in or
+    just before that span denies it ("the contents are *not* secret"), unless it belongs to
+    the claim itself ("no auth", "no need to check": the concept key holds it), and a
+    disowning tail ("... is a myth") does too."""
+    key = set(concept_key(phrasing) or ())
+    for n, lo, hi in doc.claims(phrasing, ordered=True, least=3):
+        sentence, cs, at = doc.concept_parts[n]
+        # Negators folded into a concept ("no need" is `optional`) are part of the claim;
+        # any other in the span or just before it denies it ("never skip the signature").
+        if (set(cs[max(0, lo - _WINDOW) : hi + 1]) - key) & _NEGATOR_STEMS:
+            continue
+        words = doc.parts[n][1]
+        end = at[hi + 1] if hi + 1 < len(at) else len(words)
+        if not _DISOWNED.search(" ".join(words[end : end + 8])):
+            return sentence
+    return None

@@ -29,7 +29,6 @@ from bot.review.gaming import (
     signals_without_events,
     specifics,
     star_skeleton,
-    story_share,
 )
 from bot.review.models import ReviewRequest
 from bot.review.red_flags import STORY_FLAGS, StatedFlag, stated
@@ -396,7 +395,7 @@ def _behavioral(req: ReviewRequest, doc: Doc, injection: Finding | None) -> Asse
             star_skeleton(doc, generic),
             signals_without_events(doc, signals, generic),
             _different_principle(req, doc),
-            rambling(doc, _material(req), numbers >= 2 or story_share(doc) >= 0.5),
+            rambling(doc, _material(req), _story_substance(n_words, actions, metrics)),
         )
         if f is not None
     ]
@@ -405,6 +404,15 @@ def _behavioral(req: ReviewRequest, doc: Doc, injection: Finding | None) -> Asse
         findings.append(Finding("red_flag", "", {ALL: levels.RED_FLAG_STORY_CAP, "principle": 1}))
     follow_up = _behavioral_follow_up(req, doc, apply_caps(scores, findings))
     return _finish(scores, findings, flags, strengths, improve, follow_up)
+
+
+def _story_substance(n_words: int, actions: int, metrics: set[str]) -> bool:
+    """Whether a story carries its length: enough things the candidate did per hundred
+    words (levels.STORY_ACTION_DENSITY), or several measured results. Numbers alone ("two
+    or three years", "one course a year") are not substance, and neither are sentences
+    where things merely happened ("there were many meetings")."""
+    density = 100 * actions / max(1, n_words)
+    return density >= levels.STORY_ACTION_DENSITY or len(metrics) >= 3
 
 
 def own_actions(doc: Doc) -> int:
@@ -450,7 +458,7 @@ def _signal_shown(doc: Doc, signal: str) -> bool:
 def _different_principle(req: ReviewRequest, doc: Doc) -> Finding | None:
     if len(req.principles) != 1 or len(doc.words) < 40:
         return None
-    scores = principles.affinity(doc, req.question, req.principles)
+    scores = principles.affinity(doc, req.question, req.principles, req.every_principle)
     return different_principle(req.principles[0].id, scores, principles.names(req.principles))
 
 
@@ -567,6 +575,9 @@ _EXCHANGE = (
     "trade off is", "trade off of", "tradeoff is", "trade offs are", "in exchange",
     "at the cost of", "at the expense of", "flip side", "the price is", "the cost is",
     "the downside is", "the drawback is", "we pay", "you pay", "trade latency", "trade off between",
+    # A named downside or upside, or the cost of something, weighs the choice by itself
+    # ("Downside: you cannot revoke it", "the cost of all this is a network hop").
+    "downside", "drawback", "upside", "the catch is", "cost of", "comes at",
 )  # fmt: skip
 _CAUSAL = re.compile(
     r"\b(because|so that|which means|that means|otherwise|since|so a|so the|so it|so we|"

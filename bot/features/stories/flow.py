@@ -132,7 +132,7 @@ def story_text(draft: StoryDraft | Story) -> str:
 async def review_story(svc: Services, pack: Pack, story: Story) -> Review:
     question = story_question(pack, story.principles)
     principles = tuple(p for pid in story.principles if (p := pack.principle(pid)))
-    request = ReviewRequest(question, story_text(story), principles)
+    request = ReviewRequest(question, story_text(story), principles, tuple(pack.info.principles))
     try:
         review = await svc.reviewer.review(request)
     except Exception:  # a reviewer should not raise; if one does, the rubric still answers
