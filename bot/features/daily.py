@@ -20,6 +20,7 @@ from bot.features.questions import choose_question, phase_on
 from bot.features.timeline import countdown, nudge_members
 from bot.logs import about
 from bot.services import Services
+from bot.storage.activity import Tick
 from bot.storage.records import Answer, ChannelSettings, Post
 from bot.text import defang, shorten
 from bot.timing import describe, is_posting_day, local_date, local_slot
@@ -69,10 +70,12 @@ def next_slot(
     return None
 
 
-async def run_due(svc: Services) -> None:
-    """Everything due by now: each channel's slot, then the windows that closed."""
+async def run_due(svc: Services, tick: Tick | None = None) -> None:
+    """Everything due by now: each channel's slot, then the windows that closed. With a
+    tick (the scheduler's), what it says is idle is not looked at."""
     channels = await _own_channels(svc)
-    await retry_stale_claims(svc, {s.channel: s for s in channels})
+    if tick is None or (await tick.activity()).stale_claims:
+        await retry_stale_claims(svc, {s.channel: s for s in channels})
     # Channels are handed to the adapter together, a bounded number at a time: a thousand
     # channels due in one minute are paced by the platform's rate limits (which the adapter
     # honours), not by one round trip after another. Each channel's claim row still makes
@@ -82,30 +85,33 @@ async def run_due(svc: Services) -> None:
     # a database claim different channels first instead of racing for the same ones.
     order = list(channels)
     random.Random(svc.tuning.instance_id).shuffle(order)
+    # Nobody with an interview date anywhere: no member to nudge in any channel.
+    nudges = tick is None or (await tick.activity()).preps
 
     async def one(settings: ChannelSettings) -> None:
         async with turns:
             with about(settings.channel):
                 try:
                     await post_due_slot(svc, settings)
-                    await nudge_members(svc, settings)
+                    if nudges:
+                        await nudge_members(svc, settings)
                 except DeliveryRefused as refused:  # recorded on the post; /status shows it
                     log.warning("posting refused: %s", refused)
                 except Exception:  # one broken channel must not stop the others
                     log.exception("posting failed")
 
     await asyncio.gather(*(one(s) for s in order))
-    await close_due_windows(svc)
+    if tick is None or (await tick.activity()).to_close:
+        await close_due_windows(svc)
 
 
-async def next_due(svc: Services, after: datetime) -> datetime | None:
-    """When there is next something to do, strictly after `after`."""
+async def next_slot_due(svc: Services, after: datetime) -> datetime | None:
+    """The next channel's posting time, strictly after `after`. The posts' own due times
+    (windows to close, leases to run out) the scheduler asks with the others at once
+    (Store.next_post_event on its own)."""
     times = [
         t for s in await _own_channels(svc) if (t := next_slot(s, after, any_day=True)) is not None
     ]
-    event = await svc.store.next_post_event(after)
-    if event is not None:
-        times.append(event)
     return min(times, default=None)
 
 

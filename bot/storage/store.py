@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy import Select, and_, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -283,12 +283,7 @@ class Store:
     async def next_post_event(self, after: datetime) -> datetime | None:
         """The next answer window to close, or the next claim whose lease runs out (its
         sender may have died: the scheduler should look then, not only at the next slot)."""
-        close = select(func.min(posts.c.closes_at)).where(
-            posts.c.status == "sent", posts.c.closed_at.is_(None), posts.c.closes_at > after
-        )
-        lease = select(func.min(posts.c.lease_until)).where(
-            posts.c.status.in_(("sending", "failed")), posts.c.lease_until > after
-        )
+        close, lease = post_event_times(after)
         async with self.engine.connect() as conn:
             row = (
                 await conn.execute(select(close.scalar_subquery(), lease.scalar_subquery()))
@@ -480,6 +475,18 @@ class Store:
                 .values(last_phase=phase, updated_at=now)
             )
         return bool(done.rowcount)
+
+
+def post_event_times(after: datetime) -> tuple[Select[Any], Select[Any]]:
+    """The next answer window to close, and the next post claim lease to run out, strictly
+    after `after` (each a one-value query; the scheduler asks them with others at once)."""
+    close = select(func.min(posts.c.closes_at)).where(
+        posts.c.status == "sent", posts.c.closed_at.is_(None), posts.c.closes_at > after
+    )
+    lease = select(func.min(posts.c.lease_until)).where(
+        posts.c.status.in_(("sending", "failed")), posts.c.lease_until > after
+    )
+    return close, lease
 
 
 def _channel_key(ref: ChannelRef) -> Any:

@@ -1,0 +1,124 @@
+"""What the scheduler's tick has to look at, in one query instead of one per feature.
+
+Every tick asks each feature whether something is due. Most features have nothing in
+flight most of the time (no mock round running, no review whose process died, no drill
+reminder set up), yet asking each one costs a round trip to the database. `probe` answers
+"is there anything at all?" for all of them in a single statement, and `upcoming` gives the
+next due time of everything the database alone can tell, also in one statement.
+
+Nothing here is cached across ticks: the database stays the only truth, so rows another
+process wrote are seen on the next tick as before. Within a tick, `Tick` re-probes once
+this process has written anything since the last probe, so work one feature creates for
+another in the same tick is still found in that tick.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import exists, or_, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.storage.drill_store import drill_reminders, drill_sessions
+from bot.storage.engine import writes
+from bot.storage.mock_store import ACTIVE, mock_outbox, mock_rounds, outbox_due_times
+from bot.storage.review_store import peer_due_times, review_lease_time
+from bot.storage.store import post_event_times
+from bot.storage.tables import peer_reviews, posts, prep, reviews
+
+
+@dataclass(frozen=True, slots=True)
+class Activity:
+    """Whether each feature has anything to look at, as of `now`."""
+
+    stale_claims: bool  # a post claim whose lease ran out (its sender died or failed)
+    to_close: bool  # a sent post whose answer window has ended and is not closed yet
+    peer: bool  # a peer assignment open, or feedback not gathered yet
+    reminders: bool  # a drill reminder switched on
+    drills_unreviewed: bool  # a drill answer past the lease without its review
+    mock: bool  # a mock round in flight, or a mock message not sent yet
+    stale_reviews: bool  # a pending answer review whose lease ran out
+    preps: bool  # a member's interview date (timeline and story nudges)
+
+
+async def probe(engine: AsyncEngine, now: datetime, lease: timedelta) -> Activity:
+    checks: dict[str, Any] = {
+        "stale_claims": exists().where(
+            posts.c.status.in_(("sending", "failed")), posts.c.lease_until <= now
+        ),
+        "to_close": exists().where(
+            posts.c.status == "sent", posts.c.closed_at.is_(None), posts.c.closes_at <= now
+        ),
+        "peer": exists().where(
+            (peer_reviews.c.status == "assigned") | peer_reviews.c.gathered_at.is_(None)
+        ),
+        "reminders": exists().where(drill_reminders.c.active.is_(True)),
+        "drills_unreviewed": exists().where(
+            drill_sessions.c.status == "answered",
+            drill_sessions.c.review.is_(None),
+            drill_sessions.c.answered_at < now - lease,
+        ),
+        "mock": or_(
+            exists().where(mock_rounds.c.status.in_(ACTIVE)),
+            exists().where(mock_outbox.c.status.in_(("pending", "sending"))),
+        ),
+        "stale_reviews": exists().where(
+            reviews.c.status == "pending", reviews.c.lease_until <= now
+        ),
+        "preps": exists().where(prep.c.tenant.is_not(None)),
+    }
+    q = select(*(check.label(name) for name, check in checks.items()))
+    async with engine.connect() as conn:
+        row = (await conn.execute(q)).one()
+    return Activity(**{name: bool(row._mapping[name]) for name in checks})
+
+
+@dataclass(frozen=True, slots=True)
+class Upcoming:
+    """The next due time of everything whose time is a column, and which features need
+    their own look (their due times are computed from each row: zones, idle limits)."""
+
+    first: datetime | None
+    reminders: bool
+    rounds: bool
+
+
+async def upcoming(engine: AsyncEngine, after: datetime) -> Upcoming:
+    """In one statement: the next answer window to close, claim lease to run out, peer
+    reminder or deadline, review lease, and mock message to (re)try, strictly after
+    `after`; and whether any drill reminder or mock round exists."""
+    times = [
+        *post_event_times(after),
+        *peer_due_times(after),
+        review_lease_time(after),
+        *outbox_due_times(after),
+    ]
+    flags = [
+        exists().where(drill_reminders.c.active.is_(True)),
+        exists().where(mock_rounds.c.status.in_(ACTIVE)),
+    ]
+    q = select(*(t.scalar_subquery() for t in times), *flags)
+    async with engine.connect() as conn:
+        row = (await conn.execute(q)).one()
+    found = [t for t in row[: len(times)] if isinstance(t, datetime)]
+    return Upcoming(min(found, default=None), bool(row[-2]), bool(row[-1]))
+
+
+class Tick:
+    """One scheduler tick's view of what is active, probed lazily and again after this
+    process wrote something (a feature may have made work for the next one)."""
+
+    def __init__(self, engine: AsyncEngine, now: Callable[[], datetime], lease: timedelta):
+        self._engine = engine
+        self._now = now
+        self._lease = lease
+        self._seen: tuple[int, Activity] | None = None
+
+    async def activity(self) -> Activity:
+        count = writes(self._engine)
+        if self._seen is None or self._seen[0] != count:
+            self._seen = (count, await probe(self._engine, self._now(), self._lease))
+        return self._seen[1]
