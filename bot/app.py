@@ -54,6 +54,7 @@ class StudyBot:
 
     def __init__(self, services: Services, *, default_pack: str) -> None:
         self.svc = services
+        self._tick: Tick | None = None  # the last run_due's view of what is due
         self.commands = CommandRegistry()
         admin.register(self.commands, services, default_pack)
         timeline.register(self.commands, services)
@@ -190,7 +191,7 @@ class StudyBot:
         bot/storage/activity.py); the others are not asked, which spares a tick most of its
         queries. It is probed again whenever this process wrote since."""
         svc = self.svc
-        tick = Tick(svc.store.engine, svc.clock.now, svc.tuning.lease)
+        tick = self._tick = Tick(svc.store, svc.clock.now, svc.tuning.lease)
         await daily.run_due(svc, tick)
         if (await tick.activity()).peer:
             await peer_review.run_due(svc)
@@ -208,7 +209,14 @@ class StudyBot:
         times in one query, the channels' slots, and the features whose due times are
         worked out row by row when they have any rows."""
         soon = await upcoming(self.svc.store.engine, after)
-        times = [soon.first, await daily.next_slot_due(self.svc, after)]
+        # Right after a run_due at the same instant (a simulated clock's step), the
+        # channels that tick read still hold unless this process wrote since.
+        tick = (
+            self._tick
+            if self._tick is not None and self._tick.still(after, soon.channels)
+            else None
+        )
+        times = [soon.first, await daily.next_slot_due(self.svc, after, tick)]
         if soon.reminders:
             times.append(await drill_reminders.next_due(self.svc, after))
         if soon.rounds:

@@ -73,8 +73,11 @@ def next_slot(
 async def run_due(svc: Services, tick: Tick | None = None) -> None:
     """Everything due by now: each channel's slot, then the windows that closed. With a
     tick (the scheduler's), what it says is idle is not looked at."""
-    channels = await _own_channels(svc)
-    if tick is None or (await tick.activity()).stale_claims:
+    channels = await _own_channels(svc, tick)
+    # Looked at once, before this feature writes anything: a post made now is neither a
+    # stale claim nor due to close in this tick, and no post makes a member to nudge.
+    active = await tick.activity() if tick is not None else None
+    if active is None or active.stale_claims:
         await retry_stale_claims(svc, {s.channel: s for s in channels})
     # Channels are handed to the adapter together, a bounded number at a time: a thousand
     # channels due in one minute are paced by the platform's rate limits (which the adapter
@@ -86,7 +89,7 @@ async def run_due(svc: Services, tick: Tick | None = None) -> None:
     order = list(channels)
     random.Random(svc.tuning.instance_id).shuffle(order)
     # Nobody with an interview date anywhere: no member to nudge in any channel.
-    nudges = tick is None or (await tick.activity()).preps
+    nudges = active is None or active.preps
 
     async def one(settings: ChannelSettings) -> None:
         async with turns:
@@ -101,26 +104,30 @@ async def run_due(svc: Services, tick: Tick | None = None) -> None:
                     log.exception("posting failed")
 
     await asyncio.gather(*(one(s) for s in order))
-    if tick is None or (await tick.activity()).to_close:
+    if active is None or active.to_close:
         await close_due_windows(svc)
 
 
-async def next_slot_due(svc: Services, after: datetime) -> datetime | None:
+async def next_slot_due(
+    svc: Services, after: datetime, tick: Tick | None = None
+) -> datetime | None:
     """The next channel's posting time, strictly after `after`. The posts' own due times
     (windows to close, leases to run out) the scheduler asks with the others at once
     (Store.next_post_event on its own)."""
     times = [
-        t for s in await _own_channels(svc) if (t := next_slot(s, after, any_day=True)) is not None
+        t
+        for s in await _own_channels(svc, tick)
+        if (t := next_slot(s, after, any_day=True)) is not None
     ]
     return min(times, default=None)
 
 
-async def _own_channels(svc: Services) -> list[ChannelSettings]:
-    return [
-        s
-        for s in await svc.store.list_channels(active_only=True)
-        if svc.tuning.owns_tenant(s.channel.tenant)
-    ]
+async def _own_channels(svc: Services, tick: Tick | None = None) -> list[ChannelSettings]:
+    if tick is not None:
+        found = await tick.channels()
+    else:
+        found = await svc.store.list_channels(active_only=True)
+    return [s for s in found if svc.tuning.owns_tenant(s.channel.tenant)]
 
 
 async def post_due_slot(svc: Services, settings: ChannelSettings) -> Post | None:

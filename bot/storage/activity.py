@@ -19,15 +19,27 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.storage.drill_store import drill_reminders, drill_sessions
 from bot.storage.engine import writes
 from bot.storage.mock_store import ACTIVE, mock_outbox, mock_rounds, outbox_due_times
+from bot.storage.records import ChannelSettings
 from bot.storage.review_store import peer_due_times, review_lease_time
-from bot.storage.store import post_event_times
-from bot.storage.tables import peer_reviews, posts, prep, reviews
+from bot.storage.store import Store, post_event_times
+from bot.storage.tables import channels, peer_reviews, posts, prep, reviews
+
+# (how many, last changed): save_channel is their only writer, and it stamps updated_at.
+Fingerprint = tuple[int, datetime | None]
+
+
+def _channels_fingerprint() -> tuple[Any, Any]:
+    active = channels.c.paused.is_(False)
+    return (
+        select(func.count()).select_from(channels).where(active).scalar_subquery(),
+        select(func.max(channels.c.updated_at)).where(active).scalar_subquery(),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +54,7 @@ class Activity:
     mock: bool  # a mock round in flight, or a mock message not sent yet
     stale_reviews: bool  # a pending answer review whose lease ran out
     preps: bool  # a member's interview date (timeline and story nudges)
+    channels: Fingerprint  # of the active channels' settings
 
 
 async def probe(engine: AsyncEngine, now: datetime, lease: timedelta) -> Activity:
@@ -70,10 +83,11 @@ async def probe(engine: AsyncEngine, now: datetime, lease: timedelta) -> Activit
         ),
         "preps": exists().where(prep.c.tenant.is_not(None)),
     }
-    q = select(*(check.label(name) for name, check in checks.items()))
+    q = select(*(check.label(name) for name, check in checks.items()), *_channels_fingerprint())
     async with engine.connect() as conn:
         row = (await conn.execute(q)).one()
-    return Activity(**{name: bool(row._mapping[name]) for name in checks})
+    flags = {name: bool(row._mapping[name]) for name in checks}
+    return Activity(**flags, channels=(int(row[-2]), row[-1]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +98,7 @@ class Upcoming:
     first: datetime | None
     reminders: bool
     rounds: bool
+    channels: Fingerprint
 
 
 async def upcoming(engine: AsyncEngine, after: datetime) -> Upcoming:
@@ -100,25 +115,45 @@ async def upcoming(engine: AsyncEngine, after: datetime) -> Upcoming:
         exists().where(drill_reminders.c.active.is_(True)),
         exists().where(mock_rounds.c.status.in_(ACTIVE)),
     ]
-    q = select(*(t.scalar_subquery() for t in times), *flags)
+    q = select(*(t.scalar_subquery() for t in times), *flags, *_channels_fingerprint())
     async with engine.connect() as conn:
         row = (await conn.execute(q)).one()
     found = [t for t in row[: len(times)] if isinstance(t, datetime)]
-    return Upcoming(min(found, default=None), bool(row[-2]), bool(row[-1]))
+    return Upcoming(min(found, default=None), bool(row[-4]), bool(row[-3]), (int(row[-2]), row[-1]))
 
 
 class Tick:
     """One scheduler tick's view of what is active, probed lazily and again after this
     process wrote something (a feature may have made work for the next one)."""
 
-    def __init__(self, engine: AsyncEngine, now: Callable[[], datetime], lease: timedelta):
-        self._engine = engine
+    def __init__(self, store: Store, now: Callable[[], datetime], lease: timedelta):
+        self._store = store
         self._now = now
         self._lease = lease
+        self.at = now()
         self._seen: tuple[int, Activity] | None = None
+        self._channels: tuple[int, list[ChannelSettings]] | None = None
+        self._fingerprint: Fingerprint = (0, None)
 
     async def activity(self) -> Activity:
-        count = writes(self._engine)
+        count = writes(self._store.engine)
         if self._seen is None or self._seen[0] != count:
-            self._seen = (count, await probe(self._engine, self._now(), self._lease))
+            self._seen = (count, await probe(self._store.engine, self._now(), self._lease))
         return self._seen[1]
+
+    async def channels(self) -> list[ChannelSettings]:
+        """The active channels, read once for the tick (again if this process changed a
+        channel's settings since)."""
+        if self._channels is None or self._channels[0] != self._store.channel_writes:
+            # Probed before the read: a change landing in between makes the fingerprint
+            # older than the list, so `still` errs towards reading again.
+            self._fingerprint = (await self.activity()).channels
+            count = self._store.channel_writes
+            self._channels = (count, await self._store.list_channels(active_only=True))
+        return self._channels[1]
+
+    def still(self, now: datetime, fingerprint: Fingerprint) -> bool:
+        """Whether this tick's channels still hold at `now`: the same instant (a simulated
+        clock's next_due right after its run_due) and the same channels' fingerprint in
+        the database (no other process changed one since)."""
+        return now == self.at and self._channels is not None and fingerprint == self._fingerprint

@@ -35,6 +35,8 @@ class Store:
         # Slots known to be settled (sent or skipped): that never changes, so the scheduler
         # need not ask the database again on every tick.
         self._settled: OrderedDict[tuple[str, str, str], None] = OrderedDict()
+        # Bumped by every channel write of this process (save_channel is the only one).
+        self.channel_writes = 0
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -67,6 +69,7 @@ class Store:
                         **values,
                     )
                 )
+        self.channel_writes += 1
 
     async def get_channel(self, ref: ChannelRef) -> ChannelSettings | None:
         async with self.engine.connect() as conn:
