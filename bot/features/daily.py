@@ -154,7 +154,8 @@ async def post_due_slot(svc: Services, settings: ChannelSettings) -> Post | None
         else svc.tuning.late_after
     )
     if not first_day and overdue > allowed:
-        await _skip(svc, settings, day, at, now)
+        if await _skip(svc, settings, day, at, now):
+            svc.store.note_settled(settings.channel, day.isoformat())
         return None
     late = not first_day and overdue > svc.tuning.late_after
     post_id = await svc.store.claim_slot(
@@ -169,7 +170,10 @@ async def post_due_slot(svc: Services, settings: ChannelSettings) -> Post | None
     if post_id is None:
         return None  # another instance got there first
     svc.metrics.scheduler_lag(overdue.total_seconds())
-    return await _send_post(svc, settings, post_id, day, late=late)
+    post = await _send_post(svc, settings, post_id, day, late=late)
+    if post.status == "sent":
+        svc.store.note_settled(settings.channel, day.isoformat())
+    return post
 
 
 async def post_now(svc: Services, settings: ChannelSettings) -> Post:
@@ -247,7 +251,8 @@ async def _retry_stale(
 
 async def _skip(
     svc: Services, settings: ChannelSettings, day: date, at: datetime, now: datetime
-) -> None:
+) -> bool:
+    """Skip a slot missed while down, with a notice; False if another instance had it."""
     post_id = await svc.store.claim_slot(
         settings.channel,
         day.isoformat(),
@@ -259,10 +264,11 @@ async def _skip(
         status="skipped",
     )
     if post_id is None:
-        return
+        return False
     svc.metrics.post_skipped()
     log.info("post skipped: missed while down", extra={"slot": day.isoformat(), "post": post_id})
     await _announce_skip(svc, settings, at, now)
+    return True
 
 
 async def _announce_skip(

@@ -208,10 +208,15 @@ class Store:
         # "refused": the platform will never take it; retrying would only fail again.
         if post is None or post.status not in ("sent", "skipped", "refused"):
             return False, post
-        self._settled[key] = None
+        self.note_settled(ref, slot)
+        return True, post
+
+    def note_settled(self, ref: ChannelRef, slot: str) -> None:
+        """This process just settled the slot itself (sent or skipped it): later ticks need
+        not read it back to learn so."""
+        self._settled[(ref.tenant, ref.channel_id, slot)] = None
         if len(self._settled) > THREAD_CACHE:
             self._settled.popitem(last=False)
-        return True, post
 
     async def posts_of(self, ref: ChannelRef) -> list[Post]:
         q = select(posts).where(_post_channel(ref)).order_by(posts.c.id)
