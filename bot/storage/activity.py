@@ -17,9 +17,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import Select, bindparam, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.storage.drill_store import drill_reminders, drill_sessions
@@ -29,6 +30,7 @@ from bot.storage.records import ChannelSettings
 from bot.storage.review_store import peer_due_times, review_lease_time
 from bot.storage.store import Store, post_event_times
 from bot.storage.tables import channels, peer_reviews, posts, prep, reviews
+from bot.storage.types import UtcDateTime
 
 # (how many, last changed): save_channel is their only writer, and it stamps updated_at.
 Fingerprint = tuple[int, datetime | None]
@@ -57,13 +59,31 @@ class Activity:
     channels: Fingerprint  # of the active channels' settings
 
 
-async def probe(engine: AsyncEngine, now: datetime, lease: timedelta) -> Activity:
+# Each statement is built once, its times bound at each call: building one is most of
+# what asking costs the process, short of the round trip.
+_NOW = bindparam("now", type_=UtcDateTime())
+_CUTOFF = bindparam("cutoff", type_=UtcDateTime())  # now, less a lease
+_AFTER = bindparam("after", type_=UtcDateTime())
+_CHECKS = (
+    "stale_claims",
+    "to_close",
+    "peer",
+    "reminders",
+    "drills_unreviewed",
+    "mock",
+    "stale_reviews",
+    "preps",
+)
+
+
+@cache
+def _probe_statement() -> Select[Any]:
     checks: dict[str, Any] = {
         "stale_claims": exists().where(
-            posts.c.status.in_(("sending", "failed")), posts.c.lease_until <= now
+            posts.c.status.in_(("sending", "failed")), posts.c.lease_until <= _NOW
         ),
         "to_close": exists().where(
-            posts.c.status == "sent", posts.c.closed_at.is_(None), posts.c.closes_at <= now
+            posts.c.status == "sent", posts.c.closed_at.is_(None), posts.c.closes_at <= _NOW
         ),
         "peer": exists().where(
             (peer_reviews.c.status == "assigned") | peer_reviews.c.gathered_at.is_(None)
@@ -72,21 +92,25 @@ async def probe(engine: AsyncEngine, now: datetime, lease: timedelta) -> Activit
         "drills_unreviewed": exists().where(
             drill_sessions.c.status == "answered",
             drill_sessions.c.review.is_(None),
-            drill_sessions.c.answered_at < now - lease,
+            drill_sessions.c.answered_at < _CUTOFF,
         ),
         "mock": or_(
             exists().where(mock_rounds.c.status.in_(ACTIVE)),
             exists().where(mock_outbox.c.status.in_(("pending", "sending"))),
         ),
         "stale_reviews": exists().where(
-            reviews.c.status == "pending", reviews.c.lease_until <= now
+            reviews.c.status == "pending", reviews.c.lease_until <= _NOW
         ),
         "preps": exists().where(prep.c.tenant.is_not(None)),
     }
-    q = select(*(check.label(name) for name, check in checks.items()), *_channels_fingerprint())
+    assert tuple(checks) == _CHECKS
+    return select(*(check.label(name) for name, check in checks.items()), *_channels_fingerprint())
+
+
+async def probe(engine: AsyncEngine, now: datetime, lease: timedelta) -> Activity:
     async with engine.connect() as conn:
-        row = (await conn.execute(q)).one()
-    flags = {name: bool(row._mapping[name]) for name in checks}
+        row = (await conn.execute(_probe_statement(), {"now": now, "cutoff": now - lease})).one()
+    flags = {name: bool(row._mapping[name]) for name in _CHECKS}
     return Activity(**flags, channels=(int(row[-2]), row[-1]))
 
 
@@ -101,24 +125,28 @@ class Upcoming:
     channels: Fingerprint
 
 
-async def upcoming(engine: AsyncEngine, after: datetime) -> Upcoming:
-    """In one statement: the next answer window to close, claim lease to run out, peer
-    reminder or deadline, review lease, and mock message to (re)try, strictly after
-    `after`; and whether any drill reminder or mock round exists."""
+@cache
+def _upcoming_statement() -> Select[Any]:
     times = [
-        *post_event_times(after),
-        *peer_due_times(after),
-        review_lease_time(after),
-        *outbox_due_times(after),
+        *post_event_times(_AFTER),
+        *peer_due_times(_AFTER),
+        review_lease_time(_AFTER),
+        *outbox_due_times(_AFTER),
     ]
     flags = [
         exists().where(drill_reminders.c.active.is_(True)),
         exists().where(mock_rounds.c.status.in_(ACTIVE)),
     ]
-    q = select(*(t.scalar_subquery() for t in times), *flags, *_channels_fingerprint())
+    return select(*(t.scalar_subquery() for t in times), *flags, *_channels_fingerprint())
+
+
+async def upcoming(engine: AsyncEngine, after: datetime) -> Upcoming:
+    """In one statement: the next answer window to close, claim lease to run out, peer
+    reminder or deadline, review lease, and mock message to (re)try, strictly after
+    `after`; whether any drill reminder or mock round exists; the channels' fingerprint."""
     async with engine.connect() as conn:
-        row = (await conn.execute(q)).one()
-    found = [t for t in row[: len(times)] if isinstance(t, datetime)]
+        row = (await conn.execute(_upcoming_statement(), {"after": after})).one()
+    found = [t for t in row[:-4] if isinstance(t, datetime)]
     return Upcoming(min(found, default=None), bool(row[-4]), bool(row[-3]), (int(row[-2]), row[-1]))
 
 

@@ -44,7 +44,7 @@ from bot.domain import Button, ButtonStyle
 from bot.storage.drill_store import drill_sessions
 from bot.storage.engine import writing
 from bot.storage.tables import answers, metadata, posts
-from bot.storage.types import UtcDateTime
+from bot.storage.types import UtcDateTime, When
 
 ACTIVE = ("signup", "running", "scoring", "decision")
 
@@ -632,7 +632,7 @@ class MockStore:
         return gone
 
 
-def outbox_due_times(after: datetime) -> tuple[Select[Any], Select[Any]]:
+def outbox_due_times(after: When) -> tuple[Select[Any], Select[Any]]:
     """When the outbox is next to be looked at, strictly after `after`: a message being
     sent when its sender's lease runs out (it may have died), a waiting one when it is to
     be tried (the scheduler asks these with its other due times at once)."""

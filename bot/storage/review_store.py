@@ -22,6 +22,7 @@ from bot.storage.records import Answer, Post
 from bot.storage.store import Store
 from bot.storage.store import answer_from_row as _answer
 from bot.storage.tables import answers, peer_reviews, review_settings, reviews
+from bot.storage.types import When
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,14 +90,14 @@ class PeerAssignment:
 SETTINGS_TTL = 5.0
 
 
-def review_lease_time(after: datetime) -> Select[Any]:
+def review_lease_time(after: When) -> Select[Any]:
     """When the next pending review's lease runs out, strictly after `after`."""
     return select(func.min(reviews.c.lease_until)).where(
         reviews.c.status == "pending", reviews.c.lease_until > after
     )
 
 
-def peer_due_times(after: datetime) -> tuple[Select[Any], Select[Any]]:
+def peer_due_times(after: When) -> tuple[Select[Any], Select[Any]]:
     """The next peer reminder and the next peer deadline, strictly after `after`."""
     open_ = peer_reviews.c.status == "assigned"
     reminder = select(func.min(peer_reviews.c.remind_at)).where(

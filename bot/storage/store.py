@@ -16,6 +16,7 @@ from bot.storage.engine import writing
 from bot.storage.group_commit import GroupInsert
 from bot.storage.records import Answer, ChannelSettings, Post, Prep
 from bot.storage.tables import answers, channels, peer_reviews, posts, prep
+from bot.storage.types import When
 
 THREAD_CACHE = 512
 
@@ -485,7 +486,7 @@ class Store:
         return bool(done.rowcount)
 
 
-def post_event_times(after: datetime) -> tuple[Select[Any], Select[Any]]:
+def post_event_times(after: When) -> tuple[Select[Any], Select[Any]]:
     """The next answer window to close, and the next post claim lease to run out, strictly
     after `after` (each a one-value query; the scheduler asks them with others at once)."""
     close = select(func.min(posts.c.closes_at)).where(
