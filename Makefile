@@ -35,6 +35,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/fanout.py
 	$(BIN)/python bench/drills.py
 	$(BIN)/python bench/stats.py
+	$(BIN)/python bench/ticks.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -44,6 +44,7 @@ from bot.features.stories import coverage as story_coverage
 from bot.features.stories import flow as stories
 from bot.logs import about
 from bot.services import Services
+from bot.storage.activity import Tick, upcoming
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,7 @@ class StudyBot:
 
     def __init__(self, services: Services, *, default_pack: str) -> None:
         self.svc = services
+        self._tick: Tick | None = None  # the last run_due's view of what is due
         self.commands = CommandRegistry()
         admin.register(self.commands, services, default_pack)
         timeline.register(self.commands, services)
@@ -185,22 +187,40 @@ class StudyBot:
         return Reply("\n".join(lines))
 
     async def run_due(self) -> None:
-        await daily.run_due(self.svc)
-        await peer_review.run_due(self.svc)
-        await drill_reminders.run_due(self.svc)
-        await drills.resume_reviews(self.svc)
-        await mock_timers.run_due(self.svc)
-        await review.resume_reviews(self.svc)
-        await story_coverage.run_due(self.svc)
+        """Everything due now. One probe says which features have anything in flight (see
+        bot/storage/activity.py); the others are not asked, which spares a tick most of its
+        queries. It is probed again whenever this process wrote since."""
+        svc = self.svc
+        tick = self._tick = Tick(svc.store, svc.clock.now, svc.tuning.lease)
+        await daily.run_due(svc, tick)
+        if (await tick.activity()).peer:
+            await peer_review.run_due(svc)
+        if (await tick.activity()).reminders:
+            await drill_reminders.run_due(svc)
+        await drills.resume_reviews(svc, tick)
+        if (await tick.activity()).mock:
+            await mock_timers.run_due(svc)
+        if (await tick.activity()).stale_reviews:
+            await review.resume_reviews(svc)
+        await story_coverage.run_due(svc, tick)
 
     async def next_due(self, after: datetime) -> datetime | None:
-        times = [
-            await daily.next_due(self.svc, after),
-            await peer_review.next_due(self.svc, after),
-            await drill_reminders.next_due(self.svc, after),
-            await mock_timers.next_due(self.svc, after),
-            await review.next_due(self.svc, after),
-        ]
+        """When there is next something to do, strictly after `after`: the database's due
+        times in one query, the channels' slots, and the features whose due times are
+        worked out row by row when they have any rows."""
+        soon = await upcoming(self.svc.store.engine, after)
+        # Right after a run_due at the same instant (a simulated clock's step), the
+        # channels that tick read still hold unless this process wrote since.
+        tick = (
+            self._tick
+            if self._tick is not None and self._tick.still(after, soon.channels)
+            else None
+        )
+        times = [soon.first, await daily.next_slot_due(self.svc, after, tick)]
+        if soon.reminders:
+            times.append(await drill_reminders.next_due(self.svc, after))
+        if soon.rounds:
+            times.append(await mock_timers.next_due(self.svc, after))
         return min((t for t in times if t is not None), default=None)
 
     async def backfill(self, owns: Callable[[str], bool] | None = None) -> backfill.Backfilled:

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import asyncio
 import os
+import shutil
 import threading
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -93,9 +95,25 @@ def any_db_url(request: pytest.FixtureRequest) -> str:
     return str(request.getfixturevalue("pg_url"))
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file brought up to the head revision once per test process: a test's
+    store starts from a copy instead of running every migration again."""
+    path = tmp_path_factory.mktemp("migrated") / "studybot.db"
+
+    async def make() -> None:
+        s = await open_store(f"sqlite+aiosqlite:///{path}")
+        await s.close()
+
+    asyncio.run(make())
+    return path
+
+
 @pytest.fixture
-async def store(sqlite_url: str) -> AsyncIterator[Store]:
-    s = await open_store(sqlite_url)
+async def store(sqlite_url: str, tmp_path: Path, migrated_sqlite: Path) -> AsyncIterator[Store]:
+    # sqlite_url is this file: a test that opens it again (a restart) finds the same data.
+    shutil.copyfile(migrated_sqlite, tmp_path / "studybot.db")
+    s = await open_store(sqlite_url)  # still checks the schema is at the head
     yield s
     await s.close()
 

@@ -20,6 +20,7 @@ from bot.features.questions import choose_question, phase_on
 from bot.features.timeline import countdown, nudge_members
 from bot.logs import about
 from bot.services import Services
+from bot.storage.activity import Tick
 from bot.storage.records import Answer, ChannelSettings, Post
 from bot.text import defang, shorten
 from bot.timing import describe, is_posting_day, local_date, local_slot
@@ -69,10 +70,15 @@ def next_slot(
     return None
 
 
-async def run_due(svc: Services) -> None:
-    """Everything due by now: each channel's slot, then the windows that closed."""
-    channels = await _own_channels(svc)
-    await retry_stale_claims(svc, {s.channel: s for s in channels})
+async def run_due(svc: Services, tick: Tick | None = None) -> None:
+    """Everything due by now: each channel's slot, then the windows that closed. With a
+    tick (the scheduler's), what it says is idle is not looked at."""
+    channels = await _own_channels(svc, tick)
+    # Looked at once, before this feature writes anything: a post made now is neither a
+    # stale claim nor due to close in this tick, and no post makes a member to nudge.
+    active = await tick.activity() if tick is not None else None
+    if active is None or active.stale_claims:
+        await retry_stale_claims(svc, {s.channel: s for s in channels})
     # Channels are handed to the adapter together, a bounded number at a time: a thousand
     # channels due in one minute are paced by the platform's rate limits (which the adapter
     # honours), not by one round trip after another. Each channel's claim row still makes
@@ -82,39 +88,46 @@ async def run_due(svc: Services) -> None:
     # a database claim different channels first instead of racing for the same ones.
     order = list(channels)
     random.Random(svc.tuning.instance_id).shuffle(order)
+    # Nobody with an interview date anywhere: no member to nudge in any channel.
+    nudges = active is None or active.preps
 
     async def one(settings: ChannelSettings) -> None:
         async with turns:
             with about(settings.channel):
                 try:
                     await post_due_slot(svc, settings)
-                    await nudge_members(svc, settings)
+                    if nudges:
+                        await nudge_members(svc, settings)
                 except DeliveryRefused as refused:  # recorded on the post; /status shows it
                     log.warning("posting refused: %s", refused)
                 except Exception:  # one broken channel must not stop the others
                     log.exception("posting failed")
 
     await asyncio.gather(*(one(s) for s in order))
-    await close_due_windows(svc)
+    if active is None or active.to_close:
+        await close_due_windows(svc)
 
 
-async def next_due(svc: Services, after: datetime) -> datetime | None:
-    """When there is next something to do, strictly after `after`."""
+async def next_slot_due(
+    svc: Services, after: datetime, tick: Tick | None = None
+) -> datetime | None:
+    """The next channel's posting time, strictly after `after`. The posts' own due times
+    (windows to close, leases to run out) the scheduler asks with the others at once
+    (Store.next_post_event on its own)."""
     times = [
-        t for s in await _own_channels(svc) if (t := next_slot(s, after, any_day=True)) is not None
+        t
+        for s in await _own_channels(svc, tick)
+        if (t := next_slot(s, after, any_day=True)) is not None
     ]
-    event = await svc.store.next_post_event(after)
-    if event is not None:
-        times.append(event)
     return min(times, default=None)
 
 
-async def _own_channels(svc: Services) -> list[ChannelSettings]:
-    return [
-        s
-        for s in await svc.store.list_channels(active_only=True)
-        if svc.tuning.owns_tenant(s.channel.tenant)
-    ]
+async def _own_channels(svc: Services, tick: Tick | None = None) -> list[ChannelSettings]:
+    if tick is not None:
+        found = await tick.channels()
+    else:
+        found = await svc.store.list_channels(active_only=True)
+    return [s for s in found if svc.tuning.owns_tenant(s.channel.tenant)]
 
 
 async def post_due_slot(svc: Services, settings: ChannelSettings) -> Post | None:
@@ -141,7 +154,8 @@ async def post_due_slot(svc: Services, settings: ChannelSettings) -> Post | None
         else svc.tuning.late_after
     )
     if not first_day and overdue > allowed:
-        await _skip(svc, settings, day, at, now)
+        if await _skip(svc, settings, day, at, now):
+            svc.store.note_settled(settings.channel, day.isoformat())
         return None
     late = not first_day and overdue > svc.tuning.late_after
     post_id = await svc.store.claim_slot(
@@ -156,7 +170,10 @@ async def post_due_slot(svc: Services, settings: ChannelSettings) -> Post | None
     if post_id is None:
         return None  # another instance got there first
     svc.metrics.scheduler_lag(overdue.total_seconds())
-    return await _send_post(svc, settings, post_id, day, late=late)
+    post = await _send_post(svc, settings, post_id, day, late=late)
+    if post.status == "sent":
+        svc.store.note_settled(settings.channel, day.isoformat())
+    return post
 
 
 async def post_now(svc: Services, settings: ChannelSettings) -> Post:
@@ -234,7 +251,8 @@ async def _retry_stale(
 
 async def _skip(
     svc: Services, settings: ChannelSettings, day: date, at: datetime, now: datetime
-) -> None:
+) -> bool:
+    """Skip a slot missed while down, with a notice; False if another instance had it."""
     post_id = await svc.store.claim_slot(
         settings.channel,
         day.isoformat(),
@@ -246,10 +264,11 @@ async def _skip(
         status="skipped",
     )
     if post_id is None:
-        return
+        return False
     svc.metrics.post_skipped()
     log.info("post skipped: missed while down", extra={"slot": day.isoformat(), "post": post_id})
     await _announce_skip(svc, settings, at, now)
+    return True
 
 
 async def _announce_skip(

@@ -9,7 +9,7 @@ a simulated clock and the real scheduler drive them alike.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import timedelta
 from statistics import mean
 
 from bot.content.schema import Question
@@ -287,10 +287,6 @@ async def run_due(svc: Services) -> None:
         (a.tenant, a.answer_id) for a in await svc.reviews.ungathered()
     ):
         await gather(svc, tenant, answer_id)
-
-
-async def next_due(svc: Services, after: datetime) -> datetime | None:
-    return await svc.reviews.next_peer_due(after)
 
 
 async def gather(svc: Services, tenant: str, answer_id: int) -> None:

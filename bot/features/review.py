@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from datetime import datetime
 from typing import Any
 
 from bot import faults
@@ -132,11 +131,6 @@ async def resume_reviews(svc: Services) -> None:
             continue
         log.info("review resumed", extra={"post": post.id, "answer": pending.answer_id})
         svc.tasks.spawn(ai_review(svc, post, pending), name=f"review-{pending.answer_id}-resumed")
-
-
-async def next_due(svc: Services, after: datetime) -> datetime | None:
-    """When a pending review's lease runs out: the scheduler looks then."""
-    return await svc.reviews.next_review_lease(after)
 
 
 async def ai_review(

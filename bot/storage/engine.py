@@ -82,6 +82,13 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 
 _WRITE_LOCKS: WeakKeyDictionary[AsyncEngine, asyncio.Lock] = WeakKeyDictionary()
+_WRITES: WeakKeyDictionary[AsyncEngine, int] = WeakKeyDictionary()
+
+
+def writes(engine: AsyncEngine) -> int:
+    """How many write transactions this process has ended on `engine` so far: the
+    scheduler's tick looks again at what is due once this changes (bot/storage/activity.py)."""
+    return _WRITES.get(engine, 0)
 
 
 @asynccontextmanager
@@ -90,13 +97,16 @@ async def writing(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
     SQLite allows one writer at a time, and without the lock concurrent writers (an answer
     and a background review, say) wait in SQLite's busy handler, which sleeps in
     milliseconds. PostgreSQL needs no such thing."""
-    if engine.dialect.name != "sqlite":
-        async with engine.begin() as conn:
+    try:
+        if engine.dialect.name != "sqlite":
+            async with engine.begin() as conn:
+                yield conn
+            return
+        lock = _WRITE_LOCKS.setdefault(engine, asyncio.Lock())
+        async with lock, engine.begin() as conn:
             yield conn
-        return
-    lock = _WRITE_LOCKS.setdefault(engine, asyncio.Lock())
-    async with lock, engine.begin() as conn:
-        yield conn
+    finally:
+        _WRITES[engine] = _WRITES.get(engine, 0) + 1
 
 
 def alembic_config(connection: Connection | None = None) -> Config:

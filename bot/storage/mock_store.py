@@ -24,6 +24,7 @@ from sqlalchemy import (
     Column,
     Index,
     Integer,
+    Select,
     String,
     Table,
     Text,
@@ -31,6 +32,7 @@ from sqlalchemy import (
     and_,
     delete,
     false,
+    func,
     insert,
     or_,
     select,
@@ -42,7 +44,7 @@ from bot.domain import Button, ButtonStyle
 from bot.storage.drill_store import drill_sessions
 from bot.storage.engine import writing
 from bot.storage.tables import answers, metadata, posts
-from bot.storage.types import UtcDateTime
+from bot.storage.types import UtcDateTime, When
 
 ACTIVE = ("signup", "running", "scoring", "decision")
 
@@ -513,13 +515,6 @@ class MockStore:
         async with self.engine.connect() as conn:
             return [_out_row(r) for r in (await conn.execute(q.order_by(mock_outbox.c.id))).all()]
 
-    async def next_try(self) -> list[tuple[str, datetime, datetime | None]]:
-        q = select(
-            mock_outbox.c.status, mock_outbox.c.next_try_at, mock_outbox.c.lease_until
-        ).where(mock_outbox.c.status.in_(("pending", "sending")))
-        async with self.engine.connect() as conn:
-            return [(r[0], r[1], r[2]) for r in (await conn.execute(q)).all()]
-
     async def claim_out(self, row_id: int, *, now: datetime, lease_until: datetime) -> bool:
         """Take one message to send: a pending one that is due, or one whose sender's lease
         ran out (it died mid-send; the retry carries the same nonce)."""
@@ -635,3 +630,18 @@ class MockStore:
                 .values(organiser_id="deleted", organiser_name="(deleted member)")
             )
         return gone
+
+
+def outbox_due_times(after: When) -> tuple[Select[Any], Select[Any]]:
+    """When the outbox is next to be looked at, strictly after `after`: a message being
+    sent when its sender's lease runs out (it may have died), a waiting one when it is to
+    be tried (the scheduler asks these with its other due times at once)."""
+    sending = mock_outbox.c.status == "sending"
+    lease = select(func.min(mock_outbox.c.lease_until)).where(
+        sending, mock_outbox.c.lease_until.is_not(None), mock_outbox.c.lease_until > after
+    )
+    retry = select(func.min(mock_outbox.c.next_try_at)).where(
+        (mock_outbox.c.status == "pending") | (sending & mock_outbox.c.lease_until.is_(None)),
+        mock_outbox.c.next_try_at > after,
+    )
+    return lease, retry

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, and_, func, insert, select, update
+from sqlalchemy import Select, Table, and_, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -23,6 +23,7 @@ from bot.storage.single_flight import SingleFlight
 from bot.storage.store import Store
 from bot.storage.store import answer_from_row as _answer
 from bot.storage.tables import answers, peer_reviews, review_settings, reviews
+from bot.storage.types import When
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +89,23 @@ class PeerAssignment:
 # Every answer reads its channel's review settings. They change rarely, so a process keeps
 # them this long; a change made here shows at once, one made by another instance within this.
 SETTINGS_TTL = 5.0
+
+
+def review_lease_time(after: When) -> Select[Any]:
+    """When the next pending review's lease runs out, strictly after `after`."""
+    return select(func.min(reviews.c.lease_until)).where(
+        reviews.c.status == "pending", reviews.c.lease_until > after
+    )
+
+
+def peer_due_times(after: When) -> tuple[Select[Any], Select[Any]]:
+    """The next peer reminder and the next peer deadline, strictly after `after`."""
+    open_ = peer_reviews.c.status == "assigned"
+    reminder = select(func.min(peer_reviews.c.remind_at)).where(
+        open_, peer_reviews.c.reminded_at.is_(None), peer_reviews.c.remind_at > after
+    )
+    deadline = select(func.min(peer_reviews.c.due_at)).where(open_, peer_reviews.c.due_at > after)
+    return reminder, deadline
 
 
 class ReviewStore:
@@ -303,11 +321,8 @@ class ReviewStore:
         )
 
     async def next_review_lease(self, after: datetime) -> datetime | None:
-        q = select(func.min(reviews.c.lease_until)).where(
-            reviews.c.status == "pending", reviews.c.lease_until > after
-        )
         async with self.engine.connect() as conn:
-            found = (await conn.execute(q)).scalar()
+            found = (await conn.execute(review_lease_time(after))).scalar()
         return found if isinstance(found, datetime) else None
 
     async def set_review_message(
@@ -606,13 +621,7 @@ class ReviewStore:
 
     async def next_peer_due(self, after: datetime) -> datetime | None:
         """The next reminder or deadline strictly after `after`."""
-        open_ = peer_reviews.c.status == "assigned"
-        reminder = select(func.min(peer_reviews.c.remind_at)).where(
-            open_, peer_reviews.c.reminded_at.is_(None), peer_reviews.c.remind_at > after
-        )
-        deadline = select(func.min(peer_reviews.c.due_at)).where(
-            open_, peer_reviews.c.due_at > after
-        )
+        reminder, deadline = peer_due_times(after)
         both = select(reminder.scalar_subquery(), deadline.scalar_subquery())
         async with self.engine.connect() as conn:
             times = (await conn.execute(both)).one()

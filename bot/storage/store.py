@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy import Select, and_, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -17,6 +17,7 @@ from bot.storage.group_commit import GroupInsert
 from bot.storage.records import Answer, ChannelSettings, Post, Prep
 from bot.storage.single_flight import SingleFlight
 from bot.storage.tables import answers, channels, peer_reviews, posts, prep
+from bot.storage.types import When
 
 THREAD_CACHE = 512
 
@@ -37,6 +38,8 @@ class Store:
         # Slots known to be settled (sent or skipped): that never changes, so the scheduler
         # need not ask the database again on every tick.
         self._settled: OrderedDict[tuple[str, str, str], None] = OrderedDict()
+        # Bumped by every channel write of this process (save_channel is the only one).
+        self.channel_writes = 0
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -69,6 +72,7 @@ class Store:
                         **values,
                     )
                 )
+        self.channel_writes += 1
 
     async def get_channel(self, ref: ChannelRef) -> ChannelSettings | None:
         async with self.engine.connect() as conn:
@@ -207,10 +211,15 @@ class Store:
         # "refused": the platform will never take it; retrying would only fail again.
         if post is None or post.status not in ("sent", "skipped", "refused"):
             return False, post
-        self._settled[key] = None
+        self.note_settled(ref, slot)
+        return True, post
+
+    def note_settled(self, ref: ChannelRef, slot: str) -> None:
+        """This process just settled the slot itself (sent or skipped it): later ticks need
+        not read it back to learn so."""
+        self._settled[(ref.tenant, ref.channel_id, slot)] = None
         if len(self._settled) > THREAD_CACHE:
             self._settled.popitem(last=False)
-        return True, post
 
     async def posts_of(self, ref: ChannelRef) -> list[Post]:
         q = select(posts).where(_post_channel(ref)).order_by(posts.c.id)
@@ -287,12 +296,7 @@ class Store:
     async def next_post_event(self, after: datetime) -> datetime | None:
         """The next answer window to close, or the next claim whose lease runs out (its
         sender may have died: the scheduler should look then, not only at the next slot)."""
-        close = select(func.min(posts.c.closes_at)).where(
-            posts.c.status == "sent", posts.c.closed_at.is_(None), posts.c.closes_at > after
-        )
-        lease = select(func.min(posts.c.lease_until)).where(
-            posts.c.status.in_(("sending", "failed")), posts.c.lease_until > after
-        )
+        close, lease = post_event_times(after)
         async with self.engine.connect() as conn:
             row = (
                 await conn.execute(select(close.scalar_subquery(), lease.scalar_subquery()))
@@ -484,6 +488,18 @@ class Store:
                 .values(last_phase=phase, updated_at=now)
             )
         return bool(done.rowcount)
+
+
+def post_event_times(after: When) -> tuple[Select[Any], Select[Any]]:
+    """The next answer window to close, and the next post claim lease to run out, strictly
+    after `after` (each a one-value query; the scheduler asks them with others at once)."""
+    close = select(func.min(posts.c.closes_at)).where(
+        posts.c.status == "sent", posts.c.closed_at.is_(None), posts.c.closes_at > after
+    )
+    lease = select(func.min(posts.c.lease_until)).where(
+        posts.c.status.in_(("sending", "failed")), posts.c.lease_until > after
+    )
+    return close, lease
 
 
 def _channel_key(ref: ChannelRef) -> Any:

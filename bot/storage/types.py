@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeAlias
 
-from sqlalchemy import DateTime, Dialect
+from sqlalchemy import BindParameter, DateTime, Dialect
 from sqlalchemy.types import TypeDecorator
+
+# A time a query compares with: a value, or a parameter bound when it runs (a statement
+# built once and run at every scheduler tick).
+When: TypeAlias = datetime | BindParameter[datetime]
 
 
 class UtcDateTime(TypeDecorator[datetime]):

@@ -38,6 +38,7 @@ from bot.features.stories import buttons as story_buttons
 from bot.review.models import ReviewRequest
 from bot.review.rubric import review_now
 from bot.services import Services
+from bot.storage.activity import Tick
 from bot.storage.drill_store import DrillSession
 from bot.storage.records import ChannelSettings
 from bot.text import clean, quote, shorten, words
@@ -377,7 +378,7 @@ async def _review(svc: Services, request: ReviewRequest) -> Review:
         return dataclasses.replace(review_now(request), note="The AI reviewer failed.")
 
 
-async def resume_reviews(svc: Services) -> None:
+async def resume_reviews(svc: Services, tick: Tick | None = None) -> None:
     """Drill answers whose review died with its process get it now, by direct message.
     Looked for every few minutes, past the lease, so an answer under review elsewhere is
     left alone."""
@@ -386,6 +387,8 @@ async def resume_reviews(svc: Services) -> None:
     if last is not None and now - last < RESUME_EVERY:
         return
     svc.memo.drill_resume_at = now
+    if tick is not None and not (await tick.activity()).drills_unreviewed:
+        return
     for session in await svc.drills.unreviewed(svc.clock.now() - svc.tuning.lease):
         if not svc.tuning.owns_tenant(session.tenant):
             continue

@@ -89,6 +89,8 @@ def _span(minutes: int) -> str:
 
 
 async def next_due(svc: Services, after: datetime) -> datetime | None:
+    """The rounds' next step, strictly after `after`. The outbox's retries are due times
+    of its rows, which the scheduler asks with the others (bot/storage/activity.py)."""
     times: list[datetime] = []
     for r in await store_of(svc).active_rounds():
         if not svc.tuning.owns_tenant(r.tenant):
@@ -103,6 +105,4 @@ async def next_due(svc: Services, after: datetime) -> datetime | None:
             times.append(r.decide_by)
         if (idle := idle_deadline(r)) is not None:
             times.append(idle)
-    for status, next_try, lease in await store_of(svc).next_try():
-        times.append(lease if status == "sending" and lease is not None else next_try)
     return min((t for t in times if t > after), default=None)

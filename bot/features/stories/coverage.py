@@ -10,6 +10,7 @@ from bot.content import Pack
 from bot.content.schema import Principle
 from bot.domain import Destination, Outgoing, UserRef
 from bot.services import Services
+from bot.storage.activity import Tick
 from bot.storage.story_store import Story
 from bot.timing import local_date
 
@@ -111,12 +112,14 @@ def gap_list(short: list[Coverage]) -> str:
 # -- the weekly nudge -------------------------------------------------------------------
 
 
-async def run_due(svc: Services) -> None:
+async def run_due(svc: Services, tick: Tick | None = None) -> None:
     now = svc.clock.now()
     last = svc.memo.story_nudge_at
     if last is not None and now - last < CHECK_EVERY:
         return
     svc.memo.story_nudge_at = now
+    if tick is not None and not (await tick.activity()).preps:
+        return  # nobody has an interview date: nobody to nudge
     for channel in await svc.store.list_channels():
         if not svc.tuning.owns_tenant(channel.channel.tenant):
             continue
