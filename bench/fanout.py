@@ -213,10 +213,15 @@ async def _bot(platform: str, kw: dict[str, Any], ready: Any, go: Any, done: Any
     else:
         from adapters.slack.chat import SlackChat
         from adapters.slack.journal import SqlSendJournal
-        from adapters.slack.runner import SlackOptions, web_client
+        from adapters.slack.runner import SlackOptions, web_client, web_session
 
         options = SlackOptions(bot_token="", api_url=kw["url"])
-        clients = {team: web_client(options, token) for team, token in kw["tokens"].items()}
+        session = web_session()  # one per process, as SlackService has
+        clients = {
+            team: web_client(options, token, session=session)
+            for team, token in kw["tokens"].items()
+        }
+        close.append(session.close)
 
         class Tokens:
             async def client(self, tenant: str) -> Any:
@@ -233,6 +238,8 @@ async def _bot(platform: str, kw: dict[str, Any], ready: Any, go: Any, done: Any
     if profile:  # where the bot's own time goes: FANOUT_PROFILE=/tmp/x.prof
         import cProfile
 
+        # CPU time of the event loop's thread (waits and other processes' load left out;
+        # work in the database driver's thread shows in the CPU seconds printed, not here).
         with cProfile.Profile() as prof:
             await daily.run_due(svc)
         prof.dump_stats(f"{profile}.{kw['instance']}")

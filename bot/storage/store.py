@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from collections.abc import Sequence
+from collections import OrderedDict, defaultdict
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy import and_, bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.domain import ChannelRef
 from bot.storage.engine import writing
-from bot.storage.group_commit import GroupInsert
+from bot.storage.group_commit import GroupInsert, GroupRead, GroupWrite
 from bot.storage.records import Answer, ChannelSettings, Post, Prep
 from bot.storage.tables import answers, channels, peer_reviews, posts, prep
 
 THREAD_CACHE = 512
+# Settled slots remembered: one per channel per day, so room for every channel of a large
+# deployment (a few MB), else each tick would ask again for the channels that fell out.
+SETTLED_CACHE = 20_000
+# A slot in one of these states is settled for good ("refused": the platform will never
+# take it; retrying would only fail again).
+SETTLED = ("sent", "skipped", "refused")
+# Channels per bulk read: two IN lists of this many values stay far below the bind
+# parameter limits of SQLite and PostgreSQL.
+CHUNK = 500
 
 
 class Store:
@@ -35,6 +44,17 @@ class Store:
         # Slots known to be settled (sent or skipped): that never changes, so the scheduler
         # need not ask the database again on every tick.
         self._settled: OrderedDict[tuple[str, str, str], None] = OrderedDict()
+        # A thousand channels due in one minute: their claims, and their posts' finishing
+        # updates, share transactions (each caller still returns after its own commit).
+        # Claims go in key order, so two instances' batches never deadlock on PostgreSQL.
+        self._claims = (
+            GroupInsert(engine, posts, ("tenant", "channel_id", "slot"), ordered=True)
+            if group_commit
+            else None
+        )
+        self._finishes = GroupWrite(engine, _finish_posts) if group_commit else None
+        # Channels choosing their question at once share the read of their histories.
+        self._histories = GroupRead(self.post_history)
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -103,23 +123,22 @@ class Store:
         status: str = "sending",
     ) -> int | None:
         """Take a posting slot; None when someone already has it (the unique key says so)."""
+        row = {
+            "tenant": ref.tenant,
+            "channel_id": ref.channel_id,
+            "slot": slot,
+            "local_date": local_date,
+            "status": status,
+            "late": late,
+            "claimed_by": claimer,
+            "claimed_at": now,
+            "lease_until": lease_until,
+        }
+        if self._claims is not None:
+            return await self._claims.insert(row)
         try:
             async with writing(self.engine) as conn:
-                result = await conn.execute(
-                    insert(posts)
-                    .values(
-                        tenant=ref.tenant,
-                        channel_id=ref.channel_id,
-                        slot=slot,
-                        local_date=local_date,
-                        status=status,
-                        late=late,
-                        claimed_by=claimer,
-                        claimed_at=now,
-                        lease_until=lease_until,
-                    )
-                    .returning(posts.c.id)
-                )
+                result = await conn.execute(insert(posts).values(**row).returning(posts.c.id))
                 return int(result.scalar_one())
         except IntegrityError:
             return None
@@ -135,17 +154,19 @@ class Store:
         posted_at: datetime,
         closes_at: datetime,
     ) -> None:
-        await self._update_post(
-            tenant,
-            post_id,
-            status="sent",
-            question_id=question_id,
-            message_id=message_id,
-            thread_id=thread_id,
-            posted_at=posted_at,
-            closes_at=closes_at,
-            error=None,
-        )
+        values = {
+            "status": "sent",
+            "question_id": question_id,
+            "message_id": message_id,
+            "thread_id": thread_id,
+            "posted_at": posted_at,
+            "closes_at": closes_at,
+            "error": None,
+        }
+        if self._finishes is None:
+            await self._update_post(tenant, post_id, **values)
+            return
+        await self._finishes.submit({"b_tenant": tenant, "b_id": post_id, **values})
 
     async def take_over(
         self, post: Post, *, claimer: str, now: datetime, lease_until: datetime
@@ -202,13 +223,49 @@ class Store:
         if key in self._settled:
             return True, None
         post = await self.get_slot(ref, slot)
-        # "refused": the platform will never take it; retrying would only fail again.
-        if post is None or post.status not in ("sent", "skipped", "refused"):
+        if post is None or post.status not in SETTLED:
             return False, post
-        self._settled[key] = None
-        if len(self._settled) > THREAD_CACHE:
-            self._settled.popitem(last=False)
+        self._remember_settled(key)
         return True, post
+
+    async def unsettled_slots(
+        self, wanted: Iterable[tuple[ChannelRef, str]]
+    ) -> dict[tuple[ChannelRef, str], tuple[bool, Post | None]]:
+        """`unsettled_slot` for many channels at once: one query (per CHUNK channels) for
+        those whose slot is not known to be settled."""
+        out: dict[tuple[ChannelRef, str], tuple[bool, Post | None]] = {}
+        ask: list[tuple[ChannelRef, str]] = []
+        for ref, slot in wanted:
+            if (ref.tenant, ref.channel_id, slot) in self._settled:
+                out[(ref, slot)] = (True, None)
+            else:
+                ask.append((ref, slot))
+        found: dict[tuple[str, str, str], Post] = {}
+        for chunk in _chunks(ask):
+            q = select(posts).where(
+                posts.c.tenant.in_({ref.tenant for ref, _ in chunk}),
+                posts.c.channel_id.in_({ref.channel_id for ref, _ in chunk}),
+                posts.c.slot.in_({slot for _, slot in chunk}),
+            )
+            async with self.engine.connect() as conn:
+                rows = (await conn.execute(q)).all()
+            for r in rows:
+                row = _post(r._mapping)
+                found[(row.channel.tenant, row.channel.channel_id, row.slot)] = row
+        for ref, slot in ask:
+            key = (ref.tenant, ref.channel_id, slot)
+            post = found.get(key)
+            if post is None or post.status not in SETTLED:
+                out[(ref, slot)] = (False, post)
+            else:
+                self._remember_settled(key)
+                out[(ref, slot)] = (True, post)
+        return out
+
+    def _remember_settled(self, key: tuple[str, str, str]) -> None:
+        self._settled[key] = None
+        if len(self._settled) > SETTLED_CACHE:
+            self._settled.popitem(last=False)
 
     async def posts_of(self, ref: ChannelRef) -> list[Post]:
         q = select(posts).where(_post_channel(ref)).order_by(posts.c.id)
@@ -305,6 +362,48 @@ class Store:
         async with self.engine.connect() as conn:
             rows = (await conn.execute(q)).all()
         return {str(qid): int(n) for qid, n in rows}
+
+    async def post_history(
+        self, refs: Iterable[ChannelRef]
+    ) -> dict[ChannelRef, tuple[dict[str, int], int]]:
+        """For each channel, `question_uses` and `count_posts` together, in one query per
+        CHUNK channels."""
+        wanted = list(dict.fromkeys(refs))
+        out: dict[ChannelRef, tuple[dict[str, int], int]] = {ref: ({}, 0) for ref in wanted}
+        sent: defaultdict[ChannelRef, int] = defaultdict(int)
+        for chunk in _chunks([(ref, "") for ref in wanted]):
+            q = (
+                select(
+                    posts.c.tenant,
+                    posts.c.channel_id,
+                    posts.c.question_id,
+                    posts.c.status,
+                    func.count(),
+                )
+                .where(
+                    posts.c.tenant.in_({ref.tenant for ref, _ in chunk}),
+                    posts.c.channel_id.in_({ref.channel_id for ref, _ in chunk}),
+                    posts.c.question_id.is_not(None) | (posts.c.status == "sent"),
+                )
+                .group_by(posts.c.tenant, posts.c.channel_id, posts.c.question_id, posts.c.status)
+            )
+            async with self.engine.connect() as conn:
+                rows = (await conn.execute(q)).all()
+            for tenant, channel_id, qid, status, n in rows:
+                ref = ChannelRef(tenant, channel_id)
+                if ref not in out:
+                    continue  # a channel of the same ids' cross product, not asked for
+                if qid is not None:
+                    uses = out[ref][0]
+                    uses[str(qid)] = uses.get(str(qid), 0) + int(n)
+                if status == "sent":
+                    sent[ref] += int(n)
+        return {ref: (uses, sent[ref]) for ref, (uses, _) in out.items()}
+
+    async def history_of(self, ref: ChannelRef) -> tuple[dict[str, int], int]:
+        """`post_history` of one channel; channels asking at once share one query."""
+        history: tuple[dict[str, int], int] = await self._histories.submit(ref)
+        return history
 
     async def count_posts(self, ref: ChannelRef) -> int:
         q = (
@@ -467,6 +566,24 @@ class Store:
             rows = (await conn.execute(q.order_by(prep.c.user_id))).all()
         return [_prep(r._mapping) for r in rows]
 
+    async def preps_in_channels(self, refs: Iterable[ChannelRef]) -> dict[ChannelRef, list[Prep]]:
+        """`preps_in` for many channels, in one query per CHUNK channels."""
+        wanted = list(dict.fromkeys(refs))
+        out: dict[ChannelRef, list[Prep]] = {ref: [] for ref in wanted}
+        for chunk in _chunks([(ref, "") for ref in wanted]):
+            q = select(prep).where(
+                prep.c.tenant.in_({ref.tenant for ref, _ in chunk}),
+                prep.c.channel_id.in_({ref.channel_id for ref, _ in chunk}),
+            )
+            async with self.engine.connect() as conn:
+                rows = (await conn.execute(q.order_by(prep.c.user_id))).all()
+            for r in rows:
+                p = _prep(r._mapping)
+                got = out.get(ChannelRef(p.tenant, p.channel_id))
+                if got is not None:
+                    got.append(p)
+        return out
+
     async def advance_prep_phase(self, p: Prep, phase: str, now: datetime) -> bool:
         """Record that the member was nudged about `phase`; False if someone already did."""
         async with writing(self.engine) as conn:
@@ -480,6 +597,25 @@ class Store:
                 .values(last_phase=phase, updated_at=now)
             )
         return bool(done.rowcount)
+
+
+# The columns to set come from the parameters' keys; the row from b_tenant and b_id.
+_FINISH = update(posts).where(
+    posts.c.tenant == bindparam("b_tenant"), posts.c.id == bindparam("b_id")
+)
+
+
+async def _finish_posts(conn: AsyncConnection, rows: list[dict[str, Any]]) -> list[None]:
+    """Finished posts' updates, several in one statement (executemany)."""
+    await conn.execute(_FINISH, rows[0] if len(rows) == 1 else rows)
+    return [None] * len(rows)
+
+
+def _chunks(
+    items: list[tuple[ChannelRef, str]], size: int = CHUNK
+) -> Iterable[list[tuple[ChannelRef, str]]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
 
 
 def _channel_key(ref: ChannelRef) -> Any:
