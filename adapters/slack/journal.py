@@ -68,8 +68,8 @@ class SqlSendJournal:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
         self._insert = upsert_dialect(engine)
-        self._begins = GroupWrite(engine, self._begin_all)
-        self._answers = GroupWrite(engine, self._posted_all)
+        self._begins = GroupWrite(engine, self._begin_all, together=True)
+        self._answers = GroupWrite(engine, self._posted_all, together=True)
         self._prune_at = 0.0  # time.monotonic() of the next deletion of old rows
 
     async def begin(self, tenant: str, nonce: str, channel_id: str) -> Attempt | None:

@@ -22,7 +22,7 @@ from bot.features.questions import choose_question, phase_on
 from bot.features.timeline import countdown, nudge_members, nudges_due
 from bot.logs import about
 from bot.services import Services
-from bot.storage.records import Answer, ChannelSettings, Post
+from bot.storage.records import Answer, ChannelSettings, History, Post
 from bot.text import defang, shorten
 from bot.timing import describe, is_posting_day, local_date, local_slot
 
@@ -128,6 +128,9 @@ async def look(
     if not slots:
         return {}
     found = await svc.store.unsettled_slots(slots.items())
+    fresh = [ref for ref, slot in slots.items() if found[(ref, slot)] == (False, None)]
+    if fresh:  # their posts will ask whether answers are hidden: one query for all
+        await svc.reviews.prime(fresh)
     return {ref: Looked(slot, *found[(ref, slot)]) for ref, slot in slots.items()}
 
 
@@ -194,24 +197,26 @@ async def post_due_slot(
         await _skip(svc, settings, day, at, now)
         return None
     late = not first_day and overdue > svc.tuning.late_after
-    claim = await _claim(svc, settings.channel, slot, day, now, late=late)
-    if claim is None:
+    claimed = await _claim(svc, settings.channel, slot, day, now, late=late)
+    if claimed is None:
         return None  # another instance got there first
     svc.metrics.scheduler_lag(overdue.total_seconds())
-    return await _send_post(svc, settings, claim)
+    return await _send_post(svc, settings, *claimed)
 
 
 async def _claim(
     svc: Services, ref: ChannelRef, slot: str, day: date, now: datetime, *, late: bool
-) -> Post | None:
-    """Claim a slot for sending; the claimed row as the database now holds it, or None."""
+) -> tuple[Post, History] | None:
+    """Claim a slot for sending: the claimed row as the database now holds it, and the
+    channel's question history (read with the claim); None when the slot was taken."""
     lease_until = now + svc.tuning.lease
-    post_id = await svc.store.claim_slot(
+    claimed = await svc.store.claim_post(
         ref, slot, day, claimer=svc.tuning.instance_id, now=now, lease_until=lease_until, late=late
     )
-    if post_id is None:
+    if claimed is None:
         return None
-    return Post(
+    post_id, history = claimed
+    post = Post(
         id=post_id,
         channel=ref,
         slot=slot,
@@ -228,6 +233,7 @@ async def _claim(
         thread_id=None,
         error=None,
     )
+    return post, history
 
 
 async def post_now(svc: Services, settings: ChannelSettings) -> Post:
@@ -237,15 +243,15 @@ async def post_now(svc: Services, settings: ChannelSettings) -> Post:
     slot = today.isoformat()
     if not posting_day(settings, today) or await svc.store.get_slot(settings.channel, slot):
         slot = f"extra-{now:%Y%m%dT%H%M%S}"
-    claim = None
+    claimed = None
     for attempt in range(5):  # two admins in the same second get distinct extra slots
         name = slot if attempt == 0 else f"{slot}-{attempt}"
-        claim = await _claim(svc, settings.channel, name, today, now, late=False)
-        if claim is not None:
+        claimed = await _claim(svc, settings.channel, name, today, now, late=False)
+        if claimed is not None:
             break
-    if claim is None:
+    if claimed is None:
         raise RuntimeError("could not claim a slot for post-now")
-    return await _send_post(svc, settings, claim)
+    return await _send_post(svc, settings, *claimed)
 
 
 async def retry_stale_claims(svc: Services, channels: dict[ChannelRef, ChannelSettings]) -> None:
@@ -292,7 +298,8 @@ async def _retry_stale(
     if not await svc.store.take_over(post, claimer=claimer, now=now, lease_until=lease_until):
         return None
     claim = dataclasses.replace(post, status="sending", claimed_by=claimer, lease_until=lease_until)
-    return await _send_post(svc, settings, claim)
+    history = (await svc.store.post_history([post.channel]))[post.channel]
+    return await _send_post(svc, settings, claim, history)
 
 
 async def _skip(
@@ -333,9 +340,10 @@ async def _announce_skip(
     )
 
 
-async def _send_post(svc: Services, settings: ChannelSettings, claim: Post) -> Post:
-    """Send a claimed post. What it reads (the channel's question history, its review
-    settings) is read together with the other channels posting at the same time."""
+async def _send_post(
+    svc: Services, settings: ChannelSettings, claim: Post, history: History
+) -> Post:
+    """Send a claimed post; `history`: the channel's question uses and sent posts."""
     post_id, day, late = claim.id, claim.local_date, claim.late
     pack = svc.pack(settings.pack_id)
     if pack is None:
@@ -347,7 +355,7 @@ async def _send_post(svc: Services, settings: ChannelSettings, claim: Post) -> P
         )
         raise LookupError(f"pack {settings.pack_id!r} is not installed")
     ref = settings.channel
-    uses, posted = await svc.store.history_of(ref)
+    uses, posted = history
     phase, days_to_go = phase_on(pack, settings.cohort_date, day)
     question = choose_question(pack, uses, posted, phase, salt=f"{ref.tenant}/{ref.channel_id}")
     now = svc.clock.now()

@@ -32,16 +32,22 @@ Apply = Callable[[AsyncConnection, list[Any]], Awaitable[Sequence[Any]]]
 
 class Batcher:
     """Items handled by `_run` in batches: each `submit` returns its item's result once the
-    batch that held it is done. A lone item is handled at once, in its caller's task."""
+    batch that held it is done.
 
-    def __init__(self) -> None:
+    By default a lone item is handled at once, in its caller's task. With `together`, every
+    batch is handled by a task of its own that starts after the callers of the current turn
+    of the event loop have queued: callers resumed together (the posts of one batch moving
+    on to their next step) share a batch instead of the first going alone."""
+
+    def __init__(self, *, together: bool = False) -> None:
         self._queue: list[tuple[Any, asyncio.Future[Any]]] = []
         self._busy = False  # a commit is under way: newcomers queue for the next one
         self._flusher: asyncio.Task[None] | None = None
+        self._together = together
         self.batches = 0  # batches done
 
     async def submit(self, item: Any) -> Any:
-        if not self._busy:
+        if not self._busy and not self._together:
             # Nothing under way: write this item at once, in the caller's own task (a lone
             # write pays nothing for batching). Items arriving meanwhile queue up.
             self._busy = True
@@ -52,17 +58,21 @@ class Batcher:
                 self._hand_over()
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._queue.append((item, future))
+        if not self._busy:
+            self._hand_over()
         return await future
 
     def _hand_over(self) -> None:
         """After a commit: the items that queued meanwhile go out together, in a task of
         their own (no caller waits longer than its own batch)."""
         if self._queue:
+            self._busy = True
             self._flusher = asyncio.create_task(self._flush_all(), name="group-commit")
         else:
             self._busy = False
 
     async def _flush_all(self) -> None:
+        batch: list[tuple[Any, asyncio.Future[Any]]] = []
         try:
             while self._queue:
                 batch, self._queue = self._queue, []
@@ -74,6 +84,11 @@ class Batcher:
                 for (_, future), result in zip(batch, results, strict=True):
                     if not future.done():
                         future.set_result(result)
+        except BaseException:  # cancelled (the loop is closing): nobody waits forever
+            for _, future in batch + self._queue:
+                future.cancel()
+            self._queue = []
+            raise
         finally:
             self._busy = False
 
@@ -96,8 +111,8 @@ class GroupWrite(Batcher):
     """Items written by `apply`, batched: each `submit` returns its item's result once the
     transaction that wrote it is committed."""
 
-    def __init__(self, engine: AsyncEngine, apply: Apply) -> None:
-        super().__init__()
+    def __init__(self, engine: AsyncEngine, apply: Apply, *, together: bool = False) -> None:
+        super().__init__(together=together)
         self.engine = engine
         self._apply = apply
 
@@ -113,9 +128,13 @@ class GroupRead(Batcher):
     many keys and answers each (a key it leaves out is answered `missing`)."""
 
     def __init__(
-        self, read: Callable[[list[Any]], Awaitable[dict[Any, Any]]], missing: Any = None
+        self,
+        read: Callable[[list[Any]], Awaitable[dict[Any, Any]]],
+        missing: Any = None,
+        *,
+        together: bool = False,
     ) -> None:
-        super().__init__()
+        super().__init__(together=together)
         self._read = read
         self._missing = missing
 
@@ -130,8 +149,9 @@ def upsert_dialect(engine: AsyncEngine) -> Any:
     return postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
 
 
-class GroupInsert(GroupWrite):
-    """Inserts into `table`, batched; `key` names the columns of its unique constraint.
+class Inserts:
+    """A batch of rows into `table` in one statement that skips duplicates; `key` names the
+    columns of its unique constraint.
 
     With `ordered`, each batch goes in in key order: two processes inserting overlapping
     batches then take the keys' locks in the same order and never deadlock (PostgreSQL).
@@ -140,8 +160,6 @@ class GroupInsert(GroupWrite):
     def __init__(
         self, engine: AsyncEngine, table: Table, key: tuple[str, ...], *, ordered: bool = False
     ) -> None:
-        super().__init__(engine, self._insert_rows)
-        self.table = table
         self.key = key
         self.ordered = ordered
         cols = table.c
@@ -151,18 +169,29 @@ class GroupInsert(GroupWrite):
             .returning(cols.id, *(cols[k] for k in key))
         )
 
-    async def insert(self, row: Row) -> int | None:
-        """The new row's id once committed; None when a row with its key exists."""
-        result: int | None = await self.submit(row)
-        return result
-
-    async def _insert_rows(self, conn: AsyncConnection, rows: list[Row]) -> list[int | None]:
+    async def run(self, conn: AsyncConnection, rows: list[Row]) -> list[int | None]:
+        """Each row's new id, or None where a row with its key exists (a key seen twice in
+        one batch is the first one's)."""
         batch = sorted(rows, key=self._key) if self.ordered and len(rows) > 1 else rows
         # One row: a plain execute; several: one multi-row statement (insertmanyvalues).
         result = await conn.execute(self._statement, batch[0] if len(batch) == 1 else batch)
         stored = {tuple(r[1:]): int(r[0]) for r in result.all()}
-        # Each row's id by its key; a key seen twice in one batch is the first one's.
         return [stored.pop(self._key(row), None) for row in rows]
 
     def _key(self, row: Row) -> tuple[Any, ...]:
         return tuple(row[c] for c in self.key)
+
+
+class GroupInsert(GroupWrite):
+    """Inserts into `table`, batched (see `Inserts`)."""
+
+    def __init__(
+        self, engine: AsyncEngine, table: Table, key: tuple[str, ...], *, ordered: bool = False
+    ) -> None:
+        self.inserts = Inserts(engine, table, key, ordered=ordered)
+        super().__init__(engine, self.inserts.run)
+
+    async def insert(self, row: Row) -> int | None:
+        """The new row's id once committed; None when a row with its key exists."""
+        result: int | None = await self.submit(row)
+        return result

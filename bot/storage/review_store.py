@@ -94,7 +94,7 @@ class ReviewStore:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self._settings: dict[ChannelRef, tuple[float, ReviewSettings]] = {}
-        self._reads = GroupRead(self._read_settings)
+        self._reads = GroupRead(self._read_settings, together=True)
 
     # -- settings -----------------------------------------------------------------
 
@@ -106,6 +106,13 @@ class ReviewStore:
         settings: ReviewSettings = await self._reads.submit(ref)
         self._settings[ref] = (time.monotonic() + SETTINGS_TTL, settings)
         return settings
+
+    async def prime(self, refs: list[ChannelRef]) -> None:
+        """Read many channels' settings into the cache at once (the channels about to post
+        in one scheduled minute)."""
+        until = time.monotonic() + SETTINGS_TTL
+        for ref, settings in (await self._read_settings(list(dict.fromkeys(refs)))).items():
+            self._settings[ref] = (until, settings)
 
     async def _read_settings(self, refs: list[ChannelRef]) -> dict[ChannelRef, ReviewSettings]:
         """Channels' settings, one query per CHUNK channels."""

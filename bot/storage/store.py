@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.domain import ChannelRef
 from bot.storage.engine import writing
-from bot.storage.group_commit import GroupInsert, GroupRead, GroupWrite
-from bot.storage.records import Answer, ChannelSettings, Post, Prep
+from bot.storage.group_commit import GroupInsert, GroupWrite, Inserts
+from bot.storage.records import Answer, ChannelSettings, History, Post, Prep
 from bot.storage.tables import answers, channels, peer_reviews, posts, prep
 
 THREAD_CACHE = 512
@@ -47,14 +47,9 @@ class Store:
         # A thousand channels due in one minute: their claims, and their posts' finishing
         # updates, share transactions (each caller still returns after its own commit).
         # Claims go in key order, so two instances' batches never deadlock on PostgreSQL.
-        self._claims = (
-            GroupInsert(engine, posts, ("tenant", "channel_id", "slot"), ordered=True)
-            if group_commit
-            else None
-        )
-        self._finishes = GroupWrite(engine, _finish_posts) if group_commit else None
-        # Channels choosing their question at once share the read of their histories.
-        self._histories = GroupRead(self.post_history)
+        self._claim_rows = Inserts(engine, posts, ("tenant", "channel_id", "slot"), ordered=True)
+        self._claims = GroupWrite(engine, self._claim_all, together=True) if group_commit else None
+        self._finishes = GroupWrite(engine, _finish_posts, together=True) if group_commit else None
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -123,25 +118,55 @@ class Store:
         status: str = "sending",
     ) -> int | None:
         """Take a posting slot; None when someone already has it (the unique key says so)."""
-        row = {
-            "tenant": ref.tenant,
-            "channel_id": ref.channel_id,
-            "slot": slot,
-            "local_date": local_date,
-            "status": status,
-            "late": late,
-            "claimed_by": claimer,
-            "claimed_at": now,
-            "lease_until": lease_until,
-        }
-        if self._claims is not None:
-            return await self._claims.insert(row)
-        try:
-            async with writing(self.engine) as conn:
-                result = await conn.execute(insert(posts).values(**row).returning(posts.c.id))
-                return int(result.scalar_one())
-        except IntegrityError:
+        row = _claim_row(ref, slot, local_date, claimer, now, lease_until, late, status)
+        got = await self._claim(row, with_history=False)
+        return got[0] if got is not None else None
+
+    async def claim_post(
+        self,
+        ref: ChannelRef,
+        slot: str,
+        local_date: date,
+        *,
+        claimer: str,
+        now: datetime,
+        lease_until: datetime,
+        late: bool,
+    ) -> tuple[int, History] | None:
+        """`claim_slot` for a post about to be sent, with what choosing its question needs:
+        the channel's history (as `post_history`), read in the claim's own transaction."""
+        row = _claim_row(ref, slot, local_date, claimer, now, lease_until, late, "sending")
+        got = await self._claim(row, with_history=True)
+        if got is None:
             return None
+        post_id, history = got
+        assert history is not None
+        return post_id, history
+
+    async def _claim(self, row: dict[str, Any], *, with_history: bool) -> _Claimed | None:
+        if self._claims is not None:
+            claimed: _Claimed | None = await self._claims.submit((row, with_history))
+            return claimed
+        async with writing(self.engine) as conn:
+            [claimed] = await self._claim_all(conn, [(row, with_history)])
+        return claimed
+
+    async def _claim_all(
+        self, conn: AsyncConnection, items: list[tuple[dict[str, Any], bool]]
+    ) -> list[_Claimed | None]:
+        ids = await self._claim_rows.run(conn, [row for row, _ in items])
+        wanted = [
+            _row_channel(row)
+            for (row, with_history), post_id in zip(items, ids, strict=True)
+            if with_history and post_id is not None
+        ]
+        histories = await _histories(conn, wanted) if wanted else {}
+        return [
+            None
+            if post_id is None
+            else (post_id, histories[_row_channel(row)] if with_history else None)
+            for (row, with_history), post_id in zip(items, ids, strict=True)
+        ]
 
     async def finish_post(
         self,
@@ -363,47 +388,11 @@ class Store:
             rows = (await conn.execute(q)).all()
         return {str(qid): int(n) for qid, n in rows}
 
-    async def post_history(
-        self, refs: Iterable[ChannelRef]
-    ) -> dict[ChannelRef, tuple[dict[str, int], int]]:
+    async def post_history(self, refs: Iterable[ChannelRef]) -> dict[ChannelRef, History]:
         """For each channel, `question_uses` and `count_posts` together, in one query per
         CHUNK channels."""
-        wanted = list(dict.fromkeys(refs))
-        out: dict[ChannelRef, tuple[dict[str, int], int]] = {ref: ({}, 0) for ref in wanted}
-        sent: defaultdict[ChannelRef, int] = defaultdict(int)
-        for chunk in _chunks([(ref, "") for ref in wanted]):
-            q = (
-                select(
-                    posts.c.tenant,
-                    posts.c.channel_id,
-                    posts.c.question_id,
-                    posts.c.status,
-                    func.count(),
-                )
-                .where(
-                    posts.c.tenant.in_({ref.tenant for ref, _ in chunk}),
-                    posts.c.channel_id.in_({ref.channel_id for ref, _ in chunk}),
-                    posts.c.question_id.is_not(None) | (posts.c.status == "sent"),
-                )
-                .group_by(posts.c.tenant, posts.c.channel_id, posts.c.question_id, posts.c.status)
-            )
-            async with self.engine.connect() as conn:
-                rows = (await conn.execute(q)).all()
-            for tenant, channel_id, qid, status, n in rows:
-                ref = ChannelRef(tenant, channel_id)
-                if ref not in out:
-                    continue  # a channel of the same ids' cross product, not asked for
-                if qid is not None:
-                    uses = out[ref][0]
-                    uses[str(qid)] = uses.get(str(qid), 0) + int(n)
-                if status == "sent":
-                    sent[ref] += int(n)
-        return {ref: (uses, sent[ref]) for ref, (uses, _) in out.items()}
-
-    async def history_of(self, ref: ChannelRef) -> tuple[dict[str, int], int]:
-        """`post_history` of one channel; channels asking at once share one query."""
-        history: tuple[dict[str, int], int] = await self._histories.submit(ref)
-        return history
+        async with self.engine.connect() as conn:
+            return await _histories(conn, list(dict.fromkeys(refs)))
 
     async def count_posts(self, ref: ChannelRef) -> int:
         q = (
@@ -597,6 +586,72 @@ class Store:
                 .values(last_phase=phase, updated_at=now)
             )
         return bool(done.rowcount)
+
+
+# A claim's new post id, and the channel's history when it was asked for.
+_Claimed = tuple[int, History | None]
+
+
+def _claim_row(
+    ref: ChannelRef,
+    slot: str,
+    local_date: date,
+    claimer: str,
+    now: datetime,
+    lease_until: datetime,
+    late: bool,
+    status: str,
+) -> dict[str, Any]:
+    return {
+        "tenant": ref.tenant,
+        "channel_id": ref.channel_id,
+        "slot": slot,
+        "local_date": local_date,
+        "status": status,
+        "late": late,
+        "claimed_by": claimer,
+        "claimed_at": now,
+        "lease_until": lease_until,
+    }
+
+
+def _row_channel(row: dict[str, Any]) -> ChannelRef:
+    return ChannelRef(row["tenant"], row["channel_id"])
+
+
+async def _histories(conn: AsyncConnection, refs: list[ChannelRef]) -> dict[ChannelRef, History]:
+    """Each channel's History, one query per CHUNK channels."""
+    out: dict[ChannelRef, History] = {}
+    uses: dict[ChannelRef, dict[str, int]] = {ref: {} for ref in refs}
+    sent: defaultdict[ChannelRef, int] = defaultdict(int)
+    for chunk in _chunks([(ref, "") for ref in refs]):
+        q = (
+            select(
+                posts.c.tenant,
+                posts.c.channel_id,
+                posts.c.question_id,
+                posts.c.status,
+                func.count(),
+            )
+            .where(
+                posts.c.tenant.in_({ref.tenant for ref, _ in chunk}),
+                posts.c.channel_id.in_({ref.channel_id for ref, _ in chunk}),
+                posts.c.question_id.is_not(None) | (posts.c.status == "sent"),
+            )
+            .group_by(posts.c.tenant, posts.c.channel_id, posts.c.question_id, posts.c.status)
+        )
+        for tenant, channel_id, qid, status, n in (await conn.execute(q)).all():
+            ref = ChannelRef(tenant, channel_id)
+            counts = uses.get(ref)
+            if counts is None:
+                continue  # a channel of the ids' cross product that was not asked for
+            if qid is not None:
+                counts[str(qid)] = counts.get(str(qid), 0) + int(n)
+            if status == "sent":
+                sent[ref] += int(n)
+    for ref in refs:
+        out[ref] = (uses[ref], sent[ref])
+    return out
 
 
 # The columns to set come from the parameters' keys; the row from b_tenant and b_id.
