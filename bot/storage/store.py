@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import and_, bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -17,6 +17,7 @@ from bot.storage.group_commit import GroupInsert, GroupWrite, Inserts
 from bot.storage.records import Answer, ChannelSettings, History, Post, Prep
 from bot.storage.tables import answers, channels, peer_reviews, posts, prep
 
+_T = TypeVar("_T")
 THREAD_CACHE = 512
 # Settled slots remembered: one per channel per day, so room for every channel of a large
 # deployment (a few MB), else each tick would ask again for the channels that fell out.
@@ -559,10 +560,10 @@ class Store:
         """`preps_in` for many channels, in one query per CHUNK channels."""
         wanted = list(dict.fromkeys(refs))
         out: dict[ChannelRef, list[Prep]] = {ref: [] for ref in wanted}
-        for chunk in _chunks([(ref, "") for ref in wanted]):
+        for chunk in _chunks(wanted):
             q = select(prep).where(
-                prep.c.tenant.in_({ref.tenant for ref, _ in chunk}),
-                prep.c.channel_id.in_({ref.channel_id for ref, _ in chunk}),
+                prep.c.tenant.in_({ref.tenant for ref in chunk}),
+                prep.c.channel_id.in_({ref.channel_id for ref in chunk}),
             )
             async with self.engine.connect() as conn:
                 rows = (await conn.execute(q.order_by(prep.c.user_id))).all()
@@ -624,7 +625,7 @@ async def _histories(conn: AsyncConnection, refs: list[ChannelRef]) -> dict[Chan
     out: dict[ChannelRef, History] = {}
     uses: dict[ChannelRef, dict[str, int]] = {ref: {} for ref in refs}
     sent: defaultdict[ChannelRef, int] = defaultdict(int)
-    for chunk in _chunks([(ref, "") for ref in refs]):
+    for chunk in _chunks(refs):
         q = (
             select(
                 posts.c.tenant,
@@ -634,8 +635,8 @@ async def _histories(conn: AsyncConnection, refs: list[ChannelRef]) -> dict[Chan
                 func.count(),
             )
             .where(
-                posts.c.tenant.in_({ref.tenant for ref, _ in chunk}),
-                posts.c.channel_id.in_({ref.channel_id for ref, _ in chunk}),
+                posts.c.tenant.in_({ref.tenant for ref in chunk}),
+                posts.c.channel_id.in_({ref.channel_id for ref in chunk}),
                 posts.c.question_id.is_not(None) | (posts.c.status == "sent"),
             )
             .group_by(posts.c.tenant, posts.c.channel_id, posts.c.question_id, posts.c.status)
@@ -666,9 +667,7 @@ async def _finish_posts(conn: AsyncConnection, rows: list[dict[str, Any]]) -> li
     return [None] * len(rows)
 
 
-def _chunks(
-    items: list[tuple[ChannelRef, str]], size: int = CHUNK
-) -> Iterable[list[tuple[ChannelRef, str]]]:
+def _chunks(items: list[_T], size: int = CHUNK) -> Iterable[list[_T]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
 
