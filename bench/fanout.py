@@ -238,8 +238,6 @@ async def _bot(platform: str, kw: dict[str, Any], ready: Any, go: Any, done: Any
     if profile:  # where the bot's own time goes: FANOUT_PROFILE=/tmp/x.prof
         import cProfile
 
-        # CPU time of the event loop's thread (waits and other processes' load left out;
-        # work in the database driver's thread shows in the CPU seconds printed, not here).
         with cProfile.Profile() as prof:
             await daily.run_due(svc)
         prof.dump_stats(f"{profile}.{kw['instance']}")
