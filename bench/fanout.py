@@ -213,10 +213,15 @@ async def _bot(platform: str, kw: dict[str, Any], ready: Any, go: Any, done: Any
     else:
         from adapters.slack.chat import SlackChat
         from adapters.slack.journal import SqlSendJournal
-        from adapters.slack.runner import SlackOptions, web_client
+        from adapters.slack.runner import SlackOptions, web_client, web_session
 
         options = SlackOptions(bot_token="", api_url=kw["url"])
-        clients = {team: web_client(options, token) for team, token in kw["tokens"].items()}
+        session = web_session()  # one per process, as SlackService has
+        clients = {
+            team: web_client(options, token, session=session)
+            for team, token in kw["tokens"].items()
+        }
+        close.append(session.close)
 
         class Tokens:
             async def client(self, tenant: str) -> Any:

@@ -289,15 +289,13 @@ class SlackChat:
         async with self._pacer.turn(channel_id):
             if not nonce or thread_ts is not None:
                 return await self._post_once(client, channel_id, content, thread_ts)
-            before = await self.journal.previous(tenant, nonce)
-            found: dict[str, Any] | None = None
+            before = await self.journal.begin(tenant, nonce, channel_id)
             if before is not None and before.ts:
                 log.info("already posted; not sending again", extra={"nonce": nonce})
-                found = {"ok": True, "channel": before.channel_id, "ts": before.ts}
-            elif before is not None:
+                return {"ok": True, "channel": before.channel_id, "ts": before.ts}
+            found: dict[str, Any] | None = None
+            if before is not None:  # begun before, no answer recorded: look for it first
                 found = await self._find(client, channel_id, nonce)
-            else:
-                await self.journal.begin(tenant, nonce, channel_id)
             if found is None:
                 try:
                     found = await self._post_once(client, channel_id, content, thread_ts)

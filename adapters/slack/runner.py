@@ -184,9 +184,26 @@ class RepeatSafeRetryHandler(AsyncConnectionErrorRetryHandler):
         return not request.url.rstrip("/").endswith(_NOT_REPEATABLE)
 
 
-def web_client(options: SlackOptions, token: str | None = None) -> AsyncWebClient:
+# slack_sdk's own time-out for a Web API call, kept when the client gets our session.
+WEB_TIMEOUT = 30
+
+
+def web_session() -> aiohttp.ClientSession:
+    """The process's one HTTP session for the Web API. Without one, slack_sdk opens a new
+    session (and a new TCP and TLS connection) for every call and closes it after; with it,
+    calls reuse kept-alive connections. Its owner closes it on shutdown."""
+    return aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=WEB_TIMEOUT))
+
+
+def web_client(
+    options: SlackOptions,
+    token: str | None = None,
+    *,
+    session: aiohttp.ClientSession | None = None,
+) -> AsyncWebClient:
     """The Web API client: 429s wait for Retry-After; a dropped connection is tried again
-    where repeating the call is harmless."""
+    where repeating the call is harmless. `session` (see `web_session`) is shared by every
+    client of the process."""
     handlers = [
         RepeatSafeRetryHandler(),
         AsyncRateLimitErrorRetryHandler(max_retry_count=options.retry_limit),
@@ -194,8 +211,16 @@ def web_client(options: SlackOptions, token: str | None = None) -> AsyncWebClien
     token = options.bot_token if token is None else token
     if options.api_url:
         base = options.api_url if options.api_url.endswith("/") else options.api_url + "/"
-        return AsyncWebClient(token=token or None, base_url=base, retry_handlers=handlers)
-    return AsyncWebClient(token=token or None, retry_handlers=handlers)
+        return AsyncWebClient(
+            token=token or None,
+            base_url=base,
+            retry_handlers=handlers,
+            session=session,
+            timeout=WEB_TIMEOUT,
+        )
+    return AsyncWebClient(
+        token=token or None, retry_handlers=handlers, session=session, timeout=WEB_TIMEOUT
+    )
 
 
 class SlackService:
@@ -221,6 +246,8 @@ class SlackService:
         self._scheduler: Scheduler | None = None
         # Start-up's read of the open question threads (see `_backfill`).
         self.backfill_task: asyncio.Task[None] | None = None
+        # Every Web API client's HTTP session (see `web_session`); closed last.
+        self.session: aiohttp.ClientSession | None = None
 
     @classmethod
     async def start(
@@ -231,50 +258,61 @@ class SlackService:
         clock: Clock | None = None,
         schedule: bool = True,
     ) -> SlackService:
-        client = web_client(options, token="" if options.oauth else None)
-        auth: dict[str, object] = {}
-        if not options.oauth:
-            try:
-                auth = dict((await client.auth_test()).data)  # type: ignore[arg-type]
-            except SlackApiError as err:
-                raise SlackSetupError(
-                    f"Slack refused SLACK_BOT_TOKEN ({error_code(err)})."
-                ) from None
-            except (aiohttp.ClientError, TimeoutError) as err:
-                raise SlackSetupError(
-                    f"could not reach the Slack Web API at {client.base_url} ({err!r})."
-                ) from None
-        installed = InstalledWorkspaces(lambda token: web_client(options, token))
-        workspaces: Workspaces = installed if options.oauth else OneWorkspace(client)
-        chat = SlackChat(workspaces, pacer=ChannelPacer(options.pace_seconds))
-        runtime = await start_runtime(
-            settings, chat, clock or SystemClock(), owns_tenant=options.owns_tenant
-        )
-        chat.journal = SqlSendJournal(runtime.store.engine)
-        oauth_settings: AsyncOAuthSettings | None = None
-        if options.oauth:
-            engine = runtime.store.engine
-            installed.bind(SqlInstallationStore(engine, on_removed=installed.forget))
-            oauth_settings = AsyncOAuthSettings(
-                client_id=options.client_id,
-                client_secret=options.client_secret,
-                scopes=list(options.scopes),
-                redirect_uri=options.redirect_uri,
-                install_path=INSTALL_PATH,
-                redirect_uri_path=REDIRECT_PATH,
-                authorization_url=options.authorize_url,
-                installation_store=installed.store,
-                installation_store_bot_only=True,
-                state_store=SqlOAuthStateStore(engine),
+        session = web_session()  # closed by stop(), or here if start-up fails first
+        try:
+            client = web_client(options, token="" if options.oauth else None, session=session)
+            auth: dict[str, object] = {}
+            if not options.oauth:
+                try:
+                    auth = dict((await client.auth_test()).data)  # type: ignore[arg-type]
+                except SlackApiError as err:
+                    raise SlackSetupError(
+                        f"Slack refused SLACK_BOT_TOKEN ({error_code(err)})."
+                    ) from None
+                except (aiohttp.ClientError, TimeoutError) as err:
+                    raise SlackSetupError(
+                        f"could not reach the Slack Web API at {client.base_url} ({err!r})."
+                    ) from None
+            installed = InstalledWorkspaces(
+                lambda token: web_client(options, token, session=session)
             )
-        chat.command_names = frozenset(runtime.bot.commands.groups())
-        directory = Directory(workspaces, admins=options.admins)
-        chat.directory = directory
-        inbound = Inbound(runtime.bot.handle, chat, directory)
-        app = build_app(
-            inbound, client, signing_secret=options.signing_secret, oauth_settings=oauth_settings
-        )
+            workspaces: Workspaces = installed if options.oauth else OneWorkspace(client)
+            chat = SlackChat(workspaces, pacer=ChannelPacer(options.pace_seconds))
+            runtime = await start_runtime(
+                settings, chat, clock or SystemClock(), owns_tenant=options.owns_tenant
+            )
+            chat.journal = SqlSendJournal(runtime.store.engine)
+            oauth_settings: AsyncOAuthSettings | None = None
+            if options.oauth:
+                engine = runtime.store.engine
+                installed.bind(SqlInstallationStore(engine, on_removed=installed.forget))
+                oauth_settings = AsyncOAuthSettings(
+                    client_id=options.client_id,
+                    client_secret=options.client_secret,
+                    scopes=list(options.scopes),
+                    redirect_uri=options.redirect_uri,
+                    install_path=INSTALL_PATH,
+                    redirect_uri_path=REDIRECT_PATH,
+                    authorization_url=options.authorize_url,
+                    installation_store=installed.store,
+                    installation_store_bot_only=True,
+                    state_store=SqlOAuthStateStore(engine),
+                )
+            chat.command_names = frozenset(runtime.bot.commands.groups())
+            directory = Directory(workspaces, admins=options.admins)
+            chat.directory = directory
+            inbound = Inbound(runtime.bot.handle, chat, directory)
+            app = build_app(
+                inbound,
+                client,
+                signing_secret=options.signing_secret,
+                oauth_settings=oauth_settings,
+            )
+        except BaseException:
+            await session.close()
+            raise
         service = cls(runtime, chat, inbound, app, options)
+        service.session = session
         service.team_id = str(auth.get("team_id") or "")
         try:
             if options.http_mode:
@@ -354,6 +392,8 @@ class SlackService:
         if self._site_runner is not None:
             await self._site_runner.cleanup()
         await self.runtime.close()
+        if self.session is not None:
+            await self.session.close()
 
 
 async def run(settings: Settings, *, http_port: int | None) -> int:

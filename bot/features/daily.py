@@ -5,9 +5,11 @@ with a notice, never silently."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import random
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from statistics import mean
 
@@ -17,11 +19,11 @@ from bot.content.schema import Phase, Question
 from bot.domain import Button, ChannelRef, DeliveryRefused, Destination, Outgoing
 from bot.features import notices, review
 from bot.features.questions import choose_question, phase_on
-from bot.features.timeline import countdown, nudge_members
+from bot.features.timeline import countdown, nudge_members, nudges_due
 from bot.logs import about
 from bot.services import Services
 from bot.storage.activity import Tick
-from bot.storage.records import Answer, ChannelSettings, Post
+from bot.storage.records import Answer, ChannelSettings, History, Post
 from bot.text import defang, shorten
 from bot.timing import describe, is_posting_day, local_date, local_slot
 
@@ -70,6 +72,16 @@ def next_slot(
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class Looked:
+    """What one read of the database, for all the channels of a tick at once, said about a
+    channel's slot (as `Store.unsettled_slot` answers)."""
+
+    slot: str
+    settled: bool
+    existing: Post | None
+
+
 async def run_due(svc: Services, tick: Tick | None = None) -> None:
     """Everything due by now: each channel's slot, then the windows that closed. With a
     tick (the scheduler's), what it says is idle is not looked at."""
@@ -79,6 +91,14 @@ async def run_due(svc: Services, tick: Tick | None = None) -> None:
     active = await tick.activity() if tick is not None else None
     if active is None or active.stale_claims:
         await retry_stale_claims(svc, {s.channel: s for s in channels})
+    now = svc.clock.now()
+    # What the channels' posts need from the database, read for all of them in a few
+    # queries instead of a few per channel: a thousand channels due in one minute.
+    looked = await look(svc, channels, now)
+    # Nobody with an interview date anywhere: no member to nudge in any channel.
+    nudges = active is None or active.preps
+    wanted = [s.channel for s in channels if nudges and nudges_due(svc, s, now)]
+    preps = await svc.store.preps_in_channels(wanted) if wanted else {}
     # Channels are handed to the adapter together, a bounded number at a time: a thousand
     # channels due in one minute are paced by the platform's rate limits (which the adapter
     # honours), not by one round trip after another. Each channel's claim row still makes
@@ -88,16 +108,14 @@ async def run_due(svc: Services, tick: Tick | None = None) -> None:
     # a database claim different channels first instead of racing for the same ones.
     order = list(channels)
     random.Random(svc.tuning.instance_id).shuffle(order)
-    # Nobody with an interview date anywhere: no member to nudge in any channel.
-    nudges = active is None or active.preps
 
     async def one(settings: ChannelSettings) -> None:
         async with turns:
             with about(settings.channel):
                 try:
-                    await post_due_slot(svc, settings)
+                    await post_due_slot(svc, settings, looked.get(settings.channel))
                     if nudges:
-                        await nudge_members(svc, settings)
+                        await nudge_members(svc, settings, preps.get(settings.channel))
                 except DeliveryRefused as refused:  # recorded on the post; /status shows it
                     log.warning("posting refused: %s", refused)
                 except Exception:  # one broken channel must not stop the others
@@ -106,6 +124,24 @@ async def run_due(svc: Services, tick: Tick | None = None) -> None:
     await asyncio.gather(*(one(s) for s in order))
     if active is None or active.to_close:
         await close_due_windows(svc)
+
+
+async def look(
+    svc: Services, channels: list[ChannelSettings], now: datetime
+) -> dict[ChannelRef, Looked]:
+    """Each channel's latest slot as the database has it, for `post_due_slot`."""
+    slots: dict[ChannelRef, str] = {}
+    for s in channels:
+        due = _due_slot(s, now)
+        if due is not None:
+            slots[s.channel] = due[0].isoformat()
+    if not slots:
+        return {}
+    found = await svc.store.unsettled_slots(slots.items())
+    fresh = [ref for ref, slot in slots.items() if found[(ref, slot)] == (False, None)]
+    if fresh:  # their posts will ask whether answers are hidden: one query for all
+        await svc.reviews.prime(fresh)
+    return {ref: Looked(slot, *found[(ref, slot)]) for ref, slot in slots.items()}
 
 
 async def next_slot_due(
@@ -130,19 +166,36 @@ async def _own_channels(svc: Services, tick: Tick | None = None) -> list[Channel
     return [s for s in found if svc.tuning.owns_tenant(s.channel.tenant)]
 
 
-async def post_due_slot(svc: Services, settings: ChannelSettings) -> Post | None:
-    """Post this channel's latest slot if nobody has; returns the post when this call made it."""
-    now = svc.clock.now()
+def _due_slot(settings: ChannelSettings, now: datetime) -> tuple[date, datetime, bool] | None:
+    """The channel's latest slot (its day and time, and whether it is the channel's first
+    day), or None when there is none or the channel did not exist yet."""
     found = latest_slot(settings, now)
     if found is None:
         return None
     day, at = found
-    first_day = settings.created_at is not None and day == local_date(
-        settings.created_at, settings.timezone
-    )
-    if settings.created_at is not None and day < local_date(settings.created_at, settings.timezone):
+    if settings.created_at is None:
+        return day, at, False
+    created = local_date(settings.created_at, settings.timezone)
+    if day < created:
         return None  # the channel did not exist yet
-    settled, existing = await svc.store.unsettled_slot(settings.channel, day.isoformat())
+    return day, at, day == created
+
+
+async def post_due_slot(
+    svc: Services, settings: ChannelSettings, looked: Looked | None = None
+) -> Post | None:
+    """Post this channel's latest slot if nobody has; returns the post when this call made it.
+    `looked`: what `look` read for this channel in the tick (else it is read here)."""
+    now = svc.clock.now()
+    due = _due_slot(settings, now)
+    if due is None:
+        return None
+    day, at, first_day = due
+    slot = day.isoformat()
+    if looked is None or looked.slot != slot:  # a slot that began since the look
+        settled, existing = await svc.store.unsettled_slot(settings.channel, slot)
+    else:
+        settled, existing = looked.settled, looked.existing
     if settled:
         return None
     if existing is not None:
@@ -158,22 +211,46 @@ async def post_due_slot(svc: Services, settings: ChannelSettings) -> Post | None
             svc.store.note_settled(settings.channel, day.isoformat())
         return None
     late = not first_day and overdue > svc.tuning.late_after
-    post_id = await svc.store.claim_slot(
-        settings.channel,
-        day.isoformat(),
-        day,
-        claimer=svc.tuning.instance_id,
-        now=now,
-        lease_until=now + svc.tuning.lease,
-        late=late,
-    )
-    if post_id is None:
+    claimed = await _claim(svc, settings.channel, slot, day, now, late=late)
+    if claimed is None:
         return None  # another instance got there first
     svc.metrics.scheduler_lag(overdue.total_seconds())
-    post = await _send_post(svc, settings, post_id, day, late=late)
+    post = await _send_post(svc, settings, *claimed)
     if post.status == "sent":
-        svc.store.note_settled(settings.channel, day.isoformat())
+        svc.store.note_settled(settings.channel, slot)
     return post
+
+
+async def _claim(
+    svc: Services, ref: ChannelRef, slot: str, day: date, now: datetime, *, late: bool
+) -> tuple[Post, History] | None:
+    """Claim a slot for sending: the claimed row as the database now holds it, and the
+    channel's question history (read with the claim); None when the slot was taken."""
+    lease_until = now + svc.tuning.lease
+    claimed = await svc.store.claim_post(
+        ref, slot, day, claimer=svc.tuning.instance_id, now=now, lease_until=lease_until, late=late
+    )
+    if claimed is None:
+        return None
+    post_id, history = claimed
+    post = Post(
+        id=post_id,
+        channel=ref,
+        slot=slot,
+        local_date=day,
+        status="sending",
+        late=late,
+        question_id=None,
+        claimed_by=svc.tuning.instance_id,
+        lease_until=lease_until,
+        posted_at=None,
+        closes_at=None,
+        closed_at=None,
+        message_id=None,
+        thread_id=None,
+        error=None,
+    )
+    return post, history
 
 
 async def post_now(svc: Services, settings: ChannelSettings) -> Post:
@@ -183,23 +260,15 @@ async def post_now(svc: Services, settings: ChannelSettings) -> Post:
     slot = today.isoformat()
     if not posting_day(settings, today) or await svc.store.get_slot(settings.channel, slot):
         slot = f"extra-{now:%Y%m%dT%H%M%S}"
-    post_id = None
+    claimed = None
     for attempt in range(5):  # two admins in the same second get distinct extra slots
         name = slot if attempt == 0 else f"{slot}-{attempt}"
-        post_id = await svc.store.claim_slot(
-            settings.channel,
-            name,
-            today,
-            claimer=svc.tuning.instance_id,
-            now=now,
-            lease_until=now + svc.tuning.lease,
-            late=False,
-        )
-        if post_id is not None:
+        claimed = await _claim(svc, settings.channel, name, today, now, late=False)
+        if claimed is not None:
             break
-    if post_id is None:
+    if claimed is None:
         raise RuntimeError("could not claim a slot for post-now")
-    return await _send_post(svc, settings, post_id, today, late=False)
+    return await _send_post(svc, settings, *claimed)
 
 
 async def retry_stale_claims(svc: Services, channels: dict[ChannelRef, ChannelSettings]) -> None:
@@ -242,11 +311,12 @@ async def _retry_stale(
     """A claim left 'sending' (its process died) or 'failed' past its lease is taken over."""
     if post.status not in ("sending", "failed") or post.lease_until > now:
         return None
-    if not await svc.store.take_over(
-        post, claimer=svc.tuning.instance_id, now=now, lease_until=now + svc.tuning.lease
-    ):
+    claimer, lease_until = svc.tuning.instance_id, now + svc.tuning.lease
+    if not await svc.store.take_over(post, claimer=claimer, now=now, lease_until=lease_until):
         return None
-    return await _send_post(svc, settings, post.id, post.local_date, late=post.late)
+    claim = dataclasses.replace(post, status="sending", claimed_by=claimer, lease_until=lease_until)
+    history = (await svc.store.post_history([post.channel]))[post.channel]
+    return await _send_post(svc, settings, claim, history)
 
 
 async def _skip(
@@ -290,8 +360,10 @@ async def _announce_skip(
 
 
 async def _send_post(
-    svc: Services, settings: ChannelSettings, post_id: int, day: date, *, late: bool
+    svc: Services, settings: ChannelSettings, claim: Post, history: History
 ) -> Post:
+    """Send a claimed post; `history`: the channel's question uses and sent posts."""
+    post_id, day, late = claim.id, claim.local_date, claim.late
     pack = svc.pack(settings.pack_id)
     if pack is None:
         await svc.store.set_post_status(
@@ -302,8 +374,7 @@ async def _send_post(
         )
         raise LookupError(f"pack {settings.pack_id!r} is not installed")
     ref = settings.channel
-    uses = await svc.store.question_uses(ref)
-    posted = await svc.store.count_posts(ref)
+    uses, posted = history
     phase, days_to_go = phase_on(pack, settings.cohort_date, day)
     question = choose_question(pack, uses, posted, phase, salt=f"{ref.tenant}/{ref.channel_id}")
     now = svc.clock.now()
@@ -346,6 +417,7 @@ async def _send_post(
         svc.metrics.post_failed()
         raise
     faults.reached("post.sent")
+    error = None
     await svc.store.finish_post(
         ref.tenant,
         post_id,
@@ -356,9 +428,8 @@ async def _send_post(
         closes_at=closes_at,
     )
     if refused_thread is not None:
-        await svc.store.set_post_status(
-            ref.tenant, post_id, "sent", error=NO_THREAD + notices.missing(refused_thread)
-        )
+        error = NO_THREAD + notices.missing(refused_thread)
+        await svc.store.set_post_status(ref.tenant, post_id, "sent", error=error)
         # Once per outage: a channel that stays without the permission is not told daily.
         before = await svc.store.previous_sent_post(ref, post_id)
         if before is None or not (before.error or "").startswith(NO_THREAD):
@@ -374,9 +445,17 @@ async def _send_post(
             "message_id": sent.message_id,
         },
     )
-    post = await svc.store.get_post(ref.tenant, post_id)
-    assert post is not None
-    return post
+    # The row as finish_post (and set_post_status) left it, without reading it back.
+    return dataclasses.replace(
+        claim,
+        status="sent",
+        question_id=question.id,
+        message_id=sent.message_id,
+        thread_id=sent.thread_id,
+        posted_at=now,
+        closes_at=closes_at,
+        error=error,
+    )
 
 
 async def _tell_admins(svc: Services, ref: ChannelRef, refused: DeliveryRefused) -> None:

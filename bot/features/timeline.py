@@ -60,8 +60,11 @@ def nudge_day(settings: ChannelSettings, now: datetime) -> date:
     )
 
 
-async def nudge_members(svc: Services, settings: ChannelSettings) -> None:
-    """A private message to each member of this channel whose phase changed."""
+async def nudge_members(
+    svc: Services, settings: ChannelSettings, preps: list[Prep] | None = None
+) -> None:
+    """A private message to each member of this channel whose phase changed. `preps`: the
+    channel's members' dates when the caller read them already (with other channels')."""
     pack = svc.pack(settings.pack_id)
     if pack is None:
         return
@@ -69,7 +72,9 @@ async def nudge_members(svc: Services, settings: ChannelSettings) -> None:
     day = nudge_day(settings, now)
     if svc.memo.nudged.get(settings.channel) == day:
         return  # phases change by the day: this day's nudges are done
-    for p in await svc.store.preps_in(settings.channel):
+    if preps is None:
+        preps = await svc.store.preps_in(settings.channel)
+    for p in preps:
         days = (p.interview_date - day).days
         phase = pack.phase_for(days)
         if phase is None or phase.id == p.last_phase:
@@ -81,6 +86,11 @@ async def nudge_members(svc: Services, settings: ChannelSettings) -> None:
                 Destination.to_user(user), Outgoing(phase_message(pack, phase, days))
             )
     svc.memo.nudged[settings.channel] = day
+
+
+def nudges_due(svc: Services, settings: ChannelSettings, now: datetime) -> bool:
+    """Whether `nudge_members` would look at this channel's members now."""
+    return svc.memo.nudged.get(settings.channel) != nudge_day(settings, now)
 
 
 def register(reg: CommandRegistry, svc: Services) -> None:

@@ -26,6 +26,10 @@ class ChannelSettings:
     skip_dates: tuple[date, ...] = ()
 
 
+# A channel's question history: how often each question was posted there, and its sent posts.
+History = tuple[dict[str, int], int]
+
+
 @dataclass(frozen=True, slots=True)
 class Post:
     id: int

@@ -18,9 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.domain import ChannelRef, Review
 from bot.review.models import Delivery, PeerStart, ReviewMode, Visibility
 from bot.storage.engine import writing
+from bot.storage.group_commit import GroupRead
 from bot.storage.records import Answer, Post
-from bot.storage.single_flight import SingleFlight
-from bot.storage.store import Store
+from bot.storage.store import CHUNK, Store
 from bot.storage.store import answer_from_row as _answer
 from bot.storage.tables import answers, peer_reviews, review_settings, reviews
 from bot.storage.types import When
@@ -112,7 +112,7 @@ class ReviewStore:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self._settings: dict[ChannelRef, tuple[float, ReviewSettings]] = {}
-        self._settings_reads: SingleFlight[ChannelRef, ReviewSettings] = SingleFlight()
+        self._reads = GroupRead(self._read_settings, together=True)
 
     # -- settings -----------------------------------------------------------------
 
@@ -120,28 +120,33 @@ class ReviewStore:
         hit = self._settings.get(ref)
         if hit is not None and hit[0] > time.monotonic():
             return hit[1]
-        settings = await self._settings_reads.run(ref, lambda: self._read_settings(ref))
+        # Channels asking at once (a thousand posts in one scheduled minute) share a query.
+        settings: ReviewSettings = await self._reads.submit(ref)
         self._settings[ref] = (time.monotonic() + SETTINGS_TTL, settings)
         return settings
 
-    async def _read_settings(self, ref: ChannelRef) -> ReviewSettings:
-        q = select(review_settings).where(
-            review_settings.c.tenant == ref.tenant, review_settings.c.channel_id == ref.channel_id
-        )
-        async with self.engine.connect() as conn:
-            row = (await conn.execute(q)).first()
-        if row is None:
-            return ReviewSettings(ref)
-        m = row._mapping
-        return ReviewSettings(
-            ref,
-            ReviewMode(m["mode"]),
-            Delivery(m["delivery"]),
-            Visibility(m["visibility"]),
-            PeerStart(m["peer_start"]),
-            m["peer_count"],
-            m["peer_window_minutes"],
-        )
+    async def prime(self, refs: list[ChannelRef]) -> None:
+        """Read many channels' settings into the cache at once (the channels about to post
+        in one scheduled minute)."""
+        until = time.monotonic() + SETTINGS_TTL
+        for ref, settings in (await self._read_settings(list(dict.fromkeys(refs)))).items():
+            self._settings[ref] = (until, settings)
+
+    async def _read_settings(self, refs: list[ChannelRef]) -> dict[ChannelRef, ReviewSettings]:
+        """Channels' settings, one query per CHUNK channels."""
+        out: dict[ChannelRef, ReviewSettings] = {}
+        for i in range(0, len(refs), CHUNK):
+            chunk = refs[i : i + CHUNK]
+            q = select(review_settings).where(
+                review_settings.c.tenant.in_({ref.tenant for ref in chunk}),
+                review_settings.c.channel_id.in_({ref.channel_id for ref in chunk}),
+            )
+            async with self.engine.connect() as conn:
+                rows = (await conn.execute(q)).all()
+            found = {(r.tenant, r.channel_id): r for r in rows}
+            for ref in chunk:
+                out[ref] = _settings(ref, found.get((ref.tenant, ref.channel_id)))
+        return out
 
     async def save_settings(self, s: ReviewSettings, now: datetime) -> None:
         self._settings.pop(s.channel, None)
@@ -722,3 +727,18 @@ def _assignment(m: Any) -> PeerAssignment:
 def _mean(review: Review) -> float | None:
     """The mean of a review's scores (1-4), kept so leaderboards average in the database."""
     return sum(review.scores.values()) / len(review.scores) if review.scores else None
+
+
+def _settings(ref: ChannelRef, row: Any) -> ReviewSettings:
+    if row is None:
+        return ReviewSettings(ref)
+    m = row._mapping
+    return ReviewSettings(
+        ref,
+        ReviewMode(m["mode"]),
+        Delivery(m["delivery"]),
+        Visibility(m["visibility"]),
+        PeerStart(m["peer_start"]),
+        m["peer_count"],
+        m["peer_window_minutes"],
+    )

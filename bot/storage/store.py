@@ -2,24 +2,34 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from collections.abc import Sequence
+from collections import OrderedDict, defaultdict
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Select, and_, delete, func, insert, select, update
+from sqlalchemy import Select, and_, bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.domain import ChannelRef
 from bot.storage.engine import writing
-from bot.storage.group_commit import GroupInsert
-from bot.storage.records import Answer, ChannelSettings, Post, Prep
+from bot.storage.group_commit import GroupInsert, GroupWrite, Inserts
+from bot.storage.records import Answer, ChannelSettings, History, Post, Prep
 from bot.storage.single_flight import SingleFlight
 from bot.storage.tables import answers, channels, peer_reviews, posts, prep
 from bot.storage.types import When
 
+_T = TypeVar("_T")
 THREAD_CACHE = 512
+# Settled slots remembered: one per channel per day, so room for every channel of a large
+# deployment (a few MB), else each tick would ask again for the channels that fell out.
+SETTLED_CACHE = 20_000
+# A slot in one of these states is settled for good ("refused": the platform will never
+# take it; retrying would only fail again).
+SETTLED = ("sent", "skipped", "refused")
+# Channels per bulk read: two IN lists of this many values stay far below the bind
+# parameter limits of SQLite and PostgreSQL.
+CHUNK = 500
 
 
 class Store:
@@ -40,6 +50,12 @@ class Store:
         self._settled: OrderedDict[tuple[str, str, str], None] = OrderedDict()
         # Bumped by every channel write of this process (save_channel is the only one).
         self.channel_writes = 0
+        # A thousand channels due in one minute: their claims, and their posts' finishing
+        # updates, share transactions (each caller still returns after its own commit).
+        # Claims go in key order, so two instances' batches never deadlock on PostgreSQL.
+        self._claim_rows = Inserts(engine, posts, ("tenant", "channel_id", "slot"), ordered=True)
+        self._claims = GroupWrite(engine, self._claim_all, together=True) if group_commit else None
+        self._finishes = GroupWrite(engine, _finish_posts, together=True) if group_commit else None
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -109,26 +125,55 @@ class Store:
         status: str = "sending",
     ) -> int | None:
         """Take a posting slot; None when someone already has it (the unique key says so)."""
-        try:
-            async with writing(self.engine) as conn:
-                result = await conn.execute(
-                    insert(posts)
-                    .values(
-                        tenant=ref.tenant,
-                        channel_id=ref.channel_id,
-                        slot=slot,
-                        local_date=local_date,
-                        status=status,
-                        late=late,
-                        claimed_by=claimer,
-                        claimed_at=now,
-                        lease_until=lease_until,
-                    )
-                    .returning(posts.c.id)
-                )
-                return int(result.scalar_one())
-        except IntegrityError:
+        row = _claim_row(ref, slot, local_date, claimer, now, lease_until, late, status)
+        got = await self._claim(row, with_history=False)
+        return got[0] if got is not None else None
+
+    async def claim_post(
+        self,
+        ref: ChannelRef,
+        slot: str,
+        local_date: date,
+        *,
+        claimer: str,
+        now: datetime,
+        lease_until: datetime,
+        late: bool,
+    ) -> tuple[int, History] | None:
+        """`claim_slot` for a post about to be sent, with what choosing its question needs:
+        the channel's history (as `post_history`), read in the claim's own transaction."""
+        row = _claim_row(ref, slot, local_date, claimer, now, lease_until, late, "sending")
+        got = await self._claim(row, with_history=True)
+        if got is None:
             return None
+        post_id, history = got
+        assert history is not None
+        return post_id, history
+
+    async def _claim(self, row: dict[str, Any], *, with_history: bool) -> _Claimed | None:
+        if self._claims is not None:
+            claimed: _Claimed | None = await self._claims.submit((row, with_history))
+            return claimed
+        async with writing(self.engine) as conn:
+            [claimed] = await self._claim_all(conn, [(row, with_history)])
+        return claimed
+
+    async def _claim_all(
+        self, conn: AsyncConnection, items: list[tuple[dict[str, Any], bool]]
+    ) -> list[_Claimed | None]:
+        ids = await self._claim_rows.run(conn, [row for row, _ in items])
+        wanted = [
+            _row_channel(row)
+            for (row, with_history), post_id in zip(items, ids, strict=True)
+            if with_history and post_id is not None
+        ]
+        histories = await _histories(conn, wanted) if wanted else {}
+        return [
+            None
+            if post_id is None
+            else (post_id, histories[_row_channel(row)] if with_history else None)
+            for (row, with_history), post_id in zip(items, ids, strict=True)
+        ]
 
     async def finish_post(
         self,
@@ -141,17 +186,19 @@ class Store:
         posted_at: datetime,
         closes_at: datetime,
     ) -> None:
-        await self._update_post(
-            tenant,
-            post_id,
-            status="sent",
-            question_id=question_id,
-            message_id=message_id,
-            thread_id=thread_id,
-            posted_at=posted_at,
-            closes_at=closes_at,
-            error=None,
-        )
+        values = {
+            "status": "sent",
+            "question_id": question_id,
+            "message_id": message_id,
+            "thread_id": thread_id,
+            "posted_at": posted_at,
+            "closes_at": closes_at,
+            "error": None,
+        }
+        if self._finishes is None:
+            await self._update_post(tenant, post_id, **values)
+            return
+        await self._finishes.submit({"b_tenant": tenant, "b_id": post_id, **values})
 
     async def take_over(
         self, post: Post, *, claimer: str, now: datetime, lease_until: datetime
@@ -208,17 +255,53 @@ class Store:
         if key in self._settled:
             return True, None
         post = await self.get_slot(ref, slot)
-        # "refused": the platform will never take it; retrying would only fail again.
-        if post is None or post.status not in ("sent", "skipped", "refused"):
+        if post is None or post.status not in SETTLED:
             return False, post
-        self.note_settled(ref, slot)
+        self._remember_settled(key)
         return True, post
 
     def note_settled(self, ref: ChannelRef, slot: str) -> None:
         """This process just settled the slot itself (sent or skipped it): later ticks need
         not read it back to learn so."""
-        self._settled[(ref.tenant, ref.channel_id, slot)] = None
-        if len(self._settled) > THREAD_CACHE:
+        self._remember_settled((ref.tenant, ref.channel_id, slot))
+
+    async def unsettled_slots(
+        self, wanted: Iterable[tuple[ChannelRef, str]]
+    ) -> dict[tuple[ChannelRef, str], tuple[bool, Post | None]]:
+        """`unsettled_slot` for many channels at once: one query (per CHUNK channels) for
+        those whose slot is not known to be settled."""
+        out: dict[tuple[ChannelRef, str], tuple[bool, Post | None]] = {}
+        ask: list[tuple[ChannelRef, str]] = []
+        for ref, slot in wanted:
+            if (ref.tenant, ref.channel_id, slot) in self._settled:
+                out[(ref, slot)] = (True, None)
+            else:
+                ask.append((ref, slot))
+        found: dict[tuple[str, str, str], Post] = {}
+        for chunk in _chunks(ask):
+            q = select(posts).where(
+                posts.c.tenant.in_({ref.tenant for ref, _ in chunk}),
+                posts.c.channel_id.in_({ref.channel_id for ref, _ in chunk}),
+                posts.c.slot.in_({slot for _, slot in chunk}),
+            )
+            async with self.engine.connect() as conn:
+                rows = (await conn.execute(q)).all()
+            for r in rows:
+                row = _post(r._mapping)
+                found[(row.channel.tenant, row.channel.channel_id, row.slot)] = row
+        for ref, slot in ask:
+            key = (ref.tenant, ref.channel_id, slot)
+            post = found.get(key)
+            if post is None or post.status not in SETTLED:
+                out[(ref, slot)] = (False, post)
+            else:
+                self._remember_settled(key)
+                out[(ref, slot)] = (True, post)
+        return out
+
+    def _remember_settled(self, key: tuple[str, str, str]) -> None:
+        self._settled[key] = None
+        if len(self._settled) > SETTLED_CACHE:
             self._settled.popitem(last=False)
 
     async def posts_of(self, ref: ChannelRef) -> list[Post]:
@@ -313,6 +396,12 @@ class Store:
         async with self.engine.connect() as conn:
             rows = (await conn.execute(q)).all()
         return {str(qid): int(n) for qid, n in rows}
+
+    async def post_history(self, refs: Iterable[ChannelRef]) -> dict[ChannelRef, History]:
+        """For each channel, `question_uses` and `count_posts` together, in one query per
+        CHUNK channels."""
+        async with self.engine.connect() as conn:
+            return await _histories(conn, list(dict.fromkeys(refs)))
 
     async def count_posts(self, ref: ChannelRef) -> int:
         q = (
@@ -475,6 +564,24 @@ class Store:
             rows = (await conn.execute(q.order_by(prep.c.user_id))).all()
         return [_prep(r._mapping) for r in rows]
 
+    async def preps_in_channels(self, refs: Iterable[ChannelRef]) -> dict[ChannelRef, list[Prep]]:
+        """`preps_in` for many channels, in one query per CHUNK channels."""
+        wanted = list(dict.fromkeys(refs))
+        out: dict[ChannelRef, list[Prep]] = {ref: [] for ref in wanted}
+        for chunk in _chunks(wanted):
+            q = select(prep).where(
+                prep.c.tenant.in_({ref.tenant for ref in chunk}),
+                prep.c.channel_id.in_({ref.channel_id for ref in chunk}),
+            )
+            async with self.engine.connect() as conn:
+                rows = (await conn.execute(q.order_by(prep.c.user_id))).all()
+            for r in rows:
+                p = _prep(r._mapping)
+                got = out.get(ChannelRef(p.tenant, p.channel_id))
+                if got is not None:
+                    got.append(p)
+        return out
+
     async def advance_prep_phase(self, p: Prep, phase: str, now: datetime) -> bool:
         """Record that the member was nudged about `phase`; False if someone already did."""
         async with writing(self.engine) as conn:
@@ -500,6 +607,89 @@ def post_event_times(after: When) -> tuple[Select[Any], Select[Any]]:
         posts.c.status.in_(("sending", "failed")), posts.c.lease_until > after
     )
     return close, lease
+
+
+# A claim's new post id, and the channel's history when it was asked for.
+_Claimed = tuple[int, History | None]
+
+
+def _claim_row(
+    ref: ChannelRef,
+    slot: str,
+    local_date: date,
+    claimer: str,
+    now: datetime,
+    lease_until: datetime,
+    late: bool,
+    status: str,
+) -> dict[str, Any]:
+    return {
+        "tenant": ref.tenant,
+        "channel_id": ref.channel_id,
+        "slot": slot,
+        "local_date": local_date,
+        "status": status,
+        "late": late,
+        "claimed_by": claimer,
+        "claimed_at": now,
+        "lease_until": lease_until,
+    }
+
+
+def _row_channel(row: dict[str, Any]) -> ChannelRef:
+    return ChannelRef(row["tenant"], row["channel_id"])
+
+
+async def _histories(conn: AsyncConnection, refs: list[ChannelRef]) -> dict[ChannelRef, History]:
+    """Each channel's History, one query per CHUNK channels."""
+    out: dict[ChannelRef, History] = {}
+    uses: dict[ChannelRef, dict[str, int]] = {ref: {} for ref in refs}
+    sent: defaultdict[ChannelRef, int] = defaultdict(int)
+    for chunk in _chunks(refs):
+        q = (
+            select(
+                posts.c.tenant,
+                posts.c.channel_id,
+                posts.c.question_id,
+                posts.c.status,
+                func.count(),
+            )
+            .where(
+                posts.c.tenant.in_({ref.tenant for ref in chunk}),
+                posts.c.channel_id.in_({ref.channel_id for ref in chunk}),
+                posts.c.question_id.is_not(None) | (posts.c.status == "sent"),
+            )
+            .group_by(posts.c.tenant, posts.c.channel_id, posts.c.question_id, posts.c.status)
+        )
+        for tenant, channel_id, qid, status, n in (await conn.execute(q)).all():
+            ref = ChannelRef(tenant, channel_id)
+            counts = uses.get(ref)
+            if counts is None:
+                continue  # a channel of the ids' cross product that was not asked for
+            if qid is not None:
+                counts[str(qid)] = counts.get(str(qid), 0) + int(n)
+            if status == "sent":
+                sent[ref] += int(n)
+    for ref in refs:
+        out[ref] = (uses[ref], sent[ref])
+    return out
+
+
+# The columns to set come from the parameters' keys; the row from b_tenant and b_id.
+_FINISH = update(posts).where(
+    posts.c.tenant == bindparam("b_tenant"), posts.c.id == bindparam("b_id")
+)
+
+
+async def _finish_posts(conn: AsyncConnection, rows: list[dict[str, Any]]) -> list[None]:
+    """Finished posts' updates, several in one statement (executemany)."""
+    await conn.execute(_FINISH, rows[0] if len(rows) == 1 else rows)
+    return [None] * len(rows)
+
+
+def _chunks(items: list[_T], size: int = CHUNK) -> Iterable[list[_T]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
 
 
 def _channel_key(ref: ChannelRef) -> Any:
