@@ -254,11 +254,13 @@ async def run_bots(platform: str, processes: int, common: dict[str, Any]) -> lis
     ready, done, go = ctx.Queue(), ctx.Queue(), ctx.Event()
     procs = []
     for i in range(processes):
-        # The processes share the channels, and as many posts under way in all as one
-        # process would have: a process that claimed far ahead would finish last.
-        share = max(1, common["concurrency"] // processes)
-        kw = {**common, "instance": f"{platform}-{i + 1}", "concurrency": share}
+        kw = {**common, "instance": f"{platform}-{i + 1}"}
         if platform == "discord":
+            # The processes share the channels and one token's global rate, so as many posts
+            # under way in all as one process would have: one that claimed far ahead would
+            # finish last. On Slack each process keeps the configured post_concurrency, as
+            # each instance of a real deployment does: halving it halves its batches.
+            kw["concurrency"] = max(1, common["concurrency"] // processes)
             # Discord's global limit is per bot token: processes sharing it share the rate.
             kw["global_rate"] = common["global_rate"] / processes
         procs.append(ctx.Process(target=bot_process, args=(platform, kw, ready, go, done)))
