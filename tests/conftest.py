@@ -16,7 +16,7 @@ from adapters.memory import MemoryChat
 from bot.content import Pack
 from bot.ports import FakeClock
 from bot.storage.store import Store
-from tests.harness import Harness, build, open_store, real_packs
+from tests.harness import Harness, build, idle_all, open_store, real_packs
 
 PG_URL = os.environ.get("STUDYBOT_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 PG_HELP = (
@@ -115,6 +115,7 @@ async def store(sqlite_url: str, tmp_path: Path, migrated_sqlite: Path) -> Async
     shutil.copyfile(migrated_sqlite, tmp_path / "studybot.db")
     s = await open_store(sqlite_url)  # still checks the schema is at the head
     yield s
+    await idle_all(s)  # every bot a test built on it, not only the `h` fixture's
     await s.close()
 
 

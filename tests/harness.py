@@ -94,7 +94,21 @@ def build(
     bot = StudyBot(
         services, default_pack=DEFAULT_PACK if DEFAULT_PACK in packs else next(iter(packs))
     )
-    return Harness(bot, chat, clock, store, ChatDriver(bot, chat, channel, admins={"you"}))
+    harness = Harness(bot, chat, clock, store, ChatDriver(bot, chat, channel, admins={"you"}))
+    BUILT.setdefault(id(store), []).append(harness)
+    return harness
+
+
+# Every bot built on a store, by the store's id: a second bot a test builds on the fixture's
+# store (another server, say) has background work holding connections too, and it must end
+# before the store closes (the `store` fixture waits for them all: `idle_all`).
+BUILT: dict[int, list[Harness]] = {}
+
+
+async def idle_all(store: Store) -> None:
+    """The background work of every bot built on `store`, finished."""
+    for harness in BUILT.pop(id(store), []):
+        await harness.idle()
 
 
 async def open_store(url: str) -> Store:
