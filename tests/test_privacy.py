@@ -20,6 +20,7 @@ async def test_forget_me_deletes_only_my_data_here(h: Harness, packs: dict[str, 
     other = build(h.store, h.chat, h.clock, packs, channel=ChannelRef("guild-2", "study"))
     await other.admin.runs("/setup time:09:00 timezone:UTC weekdays:daily")
     await other.user("ana").replies("Ana elsewhere.")
+    await other.bot.idle()  # its review is out: the replies below are the last messages
 
     await h.user("ana").runs("/forget-me")
     assert "confirm:yes" in h.chat.sent[-1].text
