@@ -88,8 +88,11 @@ async def test_every_outcome_ends_in_a_review_and_a_stored_answer(
     case: str, store: Store, chat: MemoryChat, clock: FakeClock, packs: dict[str, Pack]
 ) -> None:
     script, expect, calls = CASES[case]
+    # Only the time-out case needs a short client time-out; the others get a generous one,
+    # so a loaded machine does not turn a good reply into a time-out.
+    timeout = 0.4 if case == "time-out" else 5.0
     async with serve(*script) as fake:
-        h = _harness(store, chat, clock, packs, fake, timeout=0.4)
+        h = _harness(store, chat, clock, packs, fake, timeout=timeout)
         thread = await _answered(h)
     assert thread[0].startswith("✅ Answer from ana saved")
     assert len(thread) == 2, thread
@@ -102,7 +105,12 @@ async def test_every_outcome_ends_in_a_review_and_a_stored_answer(
     else:
         assert "rubric reviewer" in review
         assert f"The AI reviewer was unavailable ({expect}" in review
-    assert len(fake.requests) == calls
+    if case == "time-out":
+        # Not retried. Whether the one request reached the server before the client gave up
+        # depends on how busy the machine is; a retry would show as more than one.
+        assert len(fake.requests) <= calls
+    else:
+        assert len(fake.requests) == calls
     assert await _stored(h) == [ANSWER]
 
 
