@@ -33,7 +33,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.storage.engine import writing
+from bot.storage.engine import insert_id, writing
 from bot.storage.tables import metadata
 from bot.storage.types import UtcDateTime
 
@@ -252,23 +252,19 @@ class DrillStore:
         filters: dict[str, Any],
         now: datetime,
     ) -> int:
+        row = {
+            "tenant": tenant,
+            "user_id": user_id,
+            "user_name": user_name,
+            "pack_id": pack_id,
+            "question_id": question_id,
+            "channel_id": channel_id,
+            "filters": json.dumps(filters, sort_keys=True),
+            "status": "open",
+            "served_at": now,
+        }
         async with writing(self.engine) as conn:
-            result = await conn.execute(
-                insert(drill_sessions).values(
-                    tenant=tenant,
-                    user_id=user_id,
-                    user_name=user_name,
-                    pack_id=pack_id,
-                    question_id=question_id,
-                    channel_id=channel_id,
-                    filters=json.dumps(filters, sort_keys=True),
-                    status="open",
-                    served_at=now,
-                )
-            )
-        pk = result.inserted_primary_key
-        assert pk is not None
-        return int(pk[0])
+            return await insert_id(conn, drill_sessions, row)
 
     async def session(self, tenant: str, session_id: int) -> DrillSession | None:
         q = select(drill_sessions).where(

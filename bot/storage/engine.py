@@ -11,7 +11,7 @@ from weakref import WeakKeyDictionary
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, event
+from sqlalchemy import Connection, Table, event, insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
@@ -128,3 +128,12 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
 
     async with engine.begin() as conn:
         await conn.run_sync(run)
+
+
+async def insert_id(conn: AsyncConnection, table: Table, values: dict[str, Any]) -> int:
+    """Insert one row in the open transaction and return its new id (lastrowid on SQLite,
+    implicit RETURNING on PostgreSQL: no extra fetch)."""
+    result = await conn.execute(insert(table).values(**values))
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])

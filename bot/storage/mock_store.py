@@ -42,7 +42,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.domain import Button, ButtonStyle
 from bot.storage.drill_store import drill_sessions
-from bot.storage.engine import writing
+from bot.storage.engine import insert_id, writing
 from bot.storage.tables import answers, metadata, posts
 from bot.storage.types import UtcDateTime, When
 
@@ -417,10 +417,7 @@ class MockStore:
     async def create(self, values: dict[str, Any], step_for: Any) -> int:
         """Insert a round, then what `step_for(round_id)` says, in one transaction."""
         async with writing(self.engine) as conn:
-            result = await conn.execute(insert(mock_rounds).values(**values))
-            pk = result.inserted_primary_key
-            assert pk is not None
-            rid = int(pk[0])
+            rid = await insert_id(conn, mock_rounds, values)
             step: Step = step_for(rid)
             await self._apply(conn, values["tenant"], rid, step, values["created_at"])
         return rid

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.domain import ChannelRef
-from bot.storage.engine import writing
+from bot.storage.engine import insert_id, writing
 from bot.storage.group_commit import GroupInsert, GroupWrite, Inserts
 from bot.storage.records import Answer, ChannelSettings, History, Post, Prep
 from bot.storage.single_flight import SingleFlight
@@ -447,11 +447,7 @@ class Store:
 
     async def _insert_answer(self, **values: Any) -> int:
         async with writing(self.engine) as conn:
-            result = await conn.execute(insert(answers).values(**values))
-            # lastrowid on SQLite, implicit RETURNING on PostgreSQL: no extra fetch.
-            key = result.inserted_primary_key
-            assert key is not None
-            return int(key[0])
+            return await insert_id(conn, answers, values)
 
     async def edit_answer(self, post: Post, message_id: str, text: str, now: datetime) -> bool:
         async with writing(self.engine) as conn:

@@ -30,7 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.domain import Review
-from bot.storage.engine import writing
+from bot.storage.engine import insert_id, writing
 from bot.storage.tables import metadata
 from bot.storage.types import UtcDateTime
 
@@ -148,21 +148,17 @@ class StoryStore:
         draft: StoryDraft,
         now: datetime,
     ) -> int:
+        row = {
+            "tenant": tenant,
+            "user_id": user_id,
+            "user_name": user_name,
+            "pack_id": pack_id,
+            "created_at": now,
+            "updated_at": now,
+            **_draft_values(draft),
+        }
         async with writing(self.engine) as conn:
-            result = await conn.execute(
-                insert(stories).values(
-                    tenant=tenant,
-                    user_id=user_id,
-                    user_name=user_name,
-                    pack_id=pack_id,
-                    created_at=now,
-                    updated_at=now,
-                    **_draft_values(draft),
-                )
-            )
-        pk = result.inserted_primary_key
-        assert pk is not None
-        return int(pk[0])
+            return await insert_id(conn, stories, row)
 
     async def update(
         self, tenant: str, user_id: str, story_id: int, draft: StoryDraft, now: datetime
